@@ -1,0 +1,97 @@
+// The analyzer's public result types: plain data, positions as LSP-style 0-based lines and UTF-16
+// characters, no LSP or vscode types. server/ converts these to LSP by hand; the CLI prints them.
+
+import type { Shape } from "../shape/shape";
+import type { DiagnosticCode, Severity } from "../diagnostics/registry";
+
+export interface Position {
+  line: number;
+  character: number;
+}
+
+export interface Range {
+  start: Position;
+  end: Position;
+}
+
+export interface TextEdit {
+  range: Range;
+  newText: string;
+}
+
+export interface Fix {
+  title: string;
+  isPreferred: boolean;
+  /** Applying all edits of one fix (as an LSP WorkspaceEdit would) gives valid TypeScript. */
+  edits: TextEdit[];
+}
+
+export interface RelatedInfo {
+  /** Absolute path of the file, when it is not the diagnostic's own. */
+  file?: string;
+  range: Range;
+  message: string;
+}
+
+export interface Diagnostic {
+  code: DiagnosticCode;
+  severity: Severity;
+  message: string;
+  range: Range;
+  fixes: Fix[];
+  /** E.g. where a clashing dim came from. */
+  related: RelatedInfo[];
+}
+
+/** What hover and inlay hints show for one expression, variable or parameter. */
+export interface ShapeInfo {
+  range: Range;
+  kind: "variable" | "parameter" | "expression" | "operator";
+  /** Variable or parameter name, or the op name for an operator. */
+  name?: string;
+  shape: Shape | null;
+  /** Where the shape came from, one short line ("annotation", "matmul [1,D] @ [D,H]", …). */
+  provenance: string;
+  /** For an operator: the catalog op, so hovers can show its rule and Jacobian. */
+  op?: string;
+  /** For an operator: its operands' shapes. */
+  operands?: ReadonlyArray<Shape | null>;
+}
+
+/** A `@gradient F P` pairing found in the file, resolved as far as it goes. */
+export interface GradientPairing {
+  /** The gradient function's name and the range of its name. */
+  gradient: string;
+  range: Range;
+  of: string;
+  /** Parameters the gradient is taken with respect to (one for `@gradient F P`, the object keys otherwise). */
+  wrt: string[];
+  /** Dims bound by `@dims` on either function. */
+  dims: Record<string, number>;
+  /** `@sample` choices on either function, by parameter. */
+  samples: Record<string, "normal" | "positive" | "onehot" | "probability">;
+  /** Path of the file that declares F, when resolved. */
+  ofFile?: string;
+  resolved: boolean;
+}
+
+export interface FileAnalysis {
+  /** Absolute path. */
+  file: string;
+  /** False for files that do not import from "chainrule": they get nothing and cost nothing. */
+  isDsl: boolean;
+  diagnostics: Diagnostic[];
+  gradients: GradientPairing[];
+}
+
+/** Cooperative cancellation: the core checks it between functions. */
+export interface CancellationToken {
+  readonly isCancellationRequested: boolean;
+}
+
+export class CancelledError extends Error {
+  constructor() {
+    super("analysis cancelled");
+    this.name = "CancelledError";
+  }
+}

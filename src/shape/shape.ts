@@ -1,0 +1,53 @@
+// Shapes as the analyzer and the runtime both see them. A dim is a number, a symbolic name, or
+// unknown (null, only statically); a shape of unknown rank is null. Rules over these are total:
+// unknown never produces an error by itself.
+
+export type Dim = number | string | null;
+export type Shape = readonly Dim[];
+/** A shape that may be entirely unknown (rank included). */
+export type MaybeShape = Shape | null;
+
+export const SCALAR: Shape = [];
+
+export function formatDim(d: Dim): string {
+  return d === null ? "?" : String(d);
+}
+
+/** `[1,H]`: the notation every message and hover uses. */
+export function formatShape(s: MaybeShape): string {
+  return s === null ? "[?]" : `[${s.map(formatDim).join(",")}]`;
+}
+
+/** Two dims are statically equal iff both are known and identical (symbolic never equals a number). */
+export function dimEquals(a: Dim, b: Dim): boolean {
+  return a !== null && b !== null && a === b;
+}
+
+/** Could the dims be equal? Unknown is compatible with anything. */
+export function dimCompatible(a: Dim, b: Dim): boolean {
+  return a === null || b === null || a === b;
+}
+
+export function shapeEquals(a: MaybeShape, b: MaybeShape): boolean {
+  return a !== null && b !== null && a.length === b.length && a.every((d, i) => dimEquals(d, b[i]!));
+}
+
+/** Could the shapes be equal, given what is unknown? */
+export function shapeCompatible(a: MaybeShape, b: MaybeShape): boolean {
+  return a === null || b === null || (a.length === b.length && a.every((d, i) => dimCompatible(d, b[i]!)));
+}
+
+export function isFullyKnown(s: MaybeShape): s is readonly (number | string)[] {
+  return s !== null && s.every((d) => d !== null);
+}
+
+export function rank(s: MaybeShape): number | null {
+  return s === null ? null : s.length;
+}
+
+/** Number of elements of a concrete shape. */
+export function numel(s: readonly number[]): number {
+  let n = 1;
+  for (const d of s) n *= d;
+  return n;
+}

@@ -1,0 +1,85 @@
+// The CLI's contract (CLI.md): `chainrule check` text and JSON, exit codes, file discovery, run
+// through the built bin exactly as a user runs it.
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync, mkdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { test } from "node:test";
+
+const root = path.join(__dirname, "..");
+const bin = path.join(root, "bin", "chainrule.js");
+
+function cli(args: string[], cwd = root) {
+  const r = spawnSync(process.execPath, [bin, ...args], { cwd, encoding: "utf8" });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+interface JsonEdit { range: { start: { line: number; character: number }; end: { line: number; character: number } }; newText: string }
+
+/** Applies LSP-style edits (positions in UTF-16 code units) to a text, last first. */
+function applyEdits(text: string, edits: JsonEdit[]): string {
+  const lines = text.split("\n");
+  const offset = (p: { line: number; character: number }) =>
+    lines.slice(0, p.line).reduce((n, l) => n + l.length + 1, 0) + p.character;
+  const sorted = [...edits].sort((a, b) => offset(b.range.start) - offset(a.range.start));
+  for (const e of sorted) text = text.slice(0, offset(e.range.start)) + e.newText + text.slice(offset(e.range.end));
+  return text;
+}
+
+test("check on the seed's bug reports matmul-mismatch on line 14 with a preferred ⊙ fix that gives seed.ts's gradient", () => {
+  const r = cli(["check", "examples/seed-bug.ts", "--format", "json"]);
+  assert.equal(r.code, 1, r.stderr);
+  const out = JSON.parse(r.stdout);
+  assert.equal(out.version, 1);
+  assert.equal(out.files.length, 1);
+  assert.equal(out.files[0].file, "examples/seed-bug.ts");
+  const diags = out.files[0].diagnostics;
+  assert.equal(diags.length, 1, JSON.stringify(diags, null, 2));
+  const d = diags[0];
+  assert.equal(d.code, "matmul-mismatch");
+  assert.equal(d.severity, "error");
+  assert.deepEqual(d.range, { start: { line: 14, character: 9 }, end: { line: 14, character: 40 } });
+  assert.match(d.message, /\[1,H\] @ \[1,H\]/);
+  assert.match(d.message, /inner dimensions H and 1 differ/);
+  assert.match(d.message, /diagonal/);
+  const preferred = d.fixes.filter((f: { isPreferred: boolean }) => f.isPreferred);
+  assert.equal(preferred.length, 1);
+  const fixed = applyEdits(readFileSync(path.join(root, "examples/seed-bug.ts"), "utf8"), preferred[0].edits);
+  const gradientOf = (src: string) => src.slice(src.indexOf("/** @gradient loss x */"), src.indexOf("}", src.indexOf("/** @gradient loss x */")) + 1);
+  assert.equal(gradientOf(fixed), gradientOf(readFileSync(path.join(root, "examples/seed.ts"), "utf8")));
+});
+
+test("check on the correct seed network is clean and exits 0", () => {
+  const r = cli(["check", "examples/seed.ts"]);
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, /No shape problems in 1 file/);
+});
+
+test("text output follows tsc: path:line:col - error code: message, then a summary", () => {
+  const r = cli(["check", "examples/seed-bug.ts"]);
+  assert.equal(r.code, 1);
+  assert.match(r.stdout, /^examples\/seed-bug\.ts:15:10 - error matmul-mismatch: matmul \[1,H\] @ \[1,H\]/m);
+  assert.match(r.stdout, /Found 1 error and 0 warnings in 1 file/);
+});
+
+test("folders are walked (node_modules skipped); every file analysed appears, clean ones with an empty list", () => {
+  const dir = mkdtempSync(path.join(tmpdir(), "chainrule-cli-"));
+  mkdirSync(path.join(dir, "node_modules", "x"), { recursive: true });
+  mkdirSync(path.join(dir, "sub"));
+  writeFileSync(path.join(dir, "node_modules", "x", "bad.ts"), readFileSync(path.join(root, "examples/seed-bug.ts")));
+  writeFileSync(path.join(dir, "sub", "ok.ts"), readFileSync(path.join(root, "examples/seed.ts")));
+  writeFileSync(path.join(dir, "plain.ts"), "export const x = 1;\n");
+  const r = cli(["check", "--format", "json"], dir);
+  assert.equal(r.code, 0, r.stderr);
+  const files = JSON.parse(r.stdout).files.map((f: { file: string; diagnostics: unknown[] }) => [f.file, f.diagnostics.length]);
+  assert.deepEqual(files, [["plain.ts", 0], ["sub/ok.ts", 0]]);
+});
+
+test("bad usage exits 2 with a message on stderr", () => {
+  for (const args of [["check", "--format", "xml"], ["check", "no/such/file.ts"], ["frobnicate"], ["check", "--nope"]]) {
+    const r = cli(args);
+    assert.equal(r.code, 2, args.join(" "));
+    assert.match(r.stderr, /chainrule: /);
+  }
+});

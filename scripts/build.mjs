@@ -32,7 +32,9 @@ for (const b of bundles) {
     format: "cjs",
     target: "node20",
     sourcemap: true,
-    external: b.external ?? [],
+    // esbuild bundles user code for verification at run time; it must stay a real package (it
+    // locates its native binary relative to itself).
+    external: ["esbuild", ...(b.external ?? [])],
     logLevel: "warning",
   };
   if (watch) await (await context(options)).watch();

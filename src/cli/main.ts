@@ -1,9 +1,11 @@
 // The `chainrule` command line: dispatches to check / verify / lsp and maps failures to CLI.md's
 // exit codes (0 clean, 1 problems found, 2 bad usage or internal failure).
 
+import { startServer } from "../../server/main";
 import { checkCommand } from "./check";
 import { UsageError } from "./files";
 import type { CliIo } from "./io";
+import { verifyCommand } from "./verify";
 
 const USAGE = `usage:
   chainrule check  [paths…] [--format text|json]
@@ -17,14 +19,11 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     switch (command) {
       case "check":
         return await checkCommand(rest, io);
-      case "verify": {
-        const { verifyCommand } = await import("./verify");
+      case "verify":
         return await verifyCommand([...rest], io);
-      }
       case "lsp": {
         if (!rest.includes("--stdio")) throw new UsageError("chainrule lsp needs --stdio");
-        const { startServer } = await import("../../server/main");
-        startServer("stdio");
+        startServer({ input: process.stdin, output: process.stdout });
         return -1; // the server keeps the process alive; it exits on the client's `exit`
       }
       case "--version":

@@ -55,7 +55,7 @@ export const ELEMENTWISE: OpDef[] = [
   binary("div", "/", "a / b, element-wise with broadcasting", "∂(a/b)/∂a = diag(1/b), ∂(a/b)/∂b = diag(−a/b²)",
     (x, y) => x / y,
     (o, g, [a, b], out) => [o.unbroadcast!(o.div!(g, b!), a!), o.unbroadcast!(o.neg!(o.div!(o.mul!(g, out), b!)), b!)]),
-  unary("neg", "−a", "∂(−a)/∂a = −I", (x) => -x, (o, g) => [o.neg!(g)], "-"),
+  unary("neg", "−a, element-wise negation", "∂(−a)/∂a = −I", (x) => -x, (o, g) => [o.neg!(g)], "-"),
   unary("sigmoid", "σ(a) = 1 / (1 + e^(−a)), element-wise",
     "σ′ = σ ⊙ (1 − σ) is diagonal: g · diag(σ′) = g ⊙ σ ⊙ (1 − σ)",
     sigmoidFn, (o, g, _args, out) => [o.mul!(g, o.mul!(out, o.sub!(1, out)))], "σ"),

@@ -134,8 +134,8 @@ export function matmul(a: TensorData, b: TensorData): TensorData {
   for (let i = 0; i < m; i++) {
     const oi = i * n;
     for (let p = 0; p < k; p++) {
+      // No skip of zero entries: 0 · ∞ must stay NaN, which the gradient checker reports.
       const x = ad[i * k + p]!;
-      if (x === 0) continue;
       const bp = p * n;
       for (let j = 0; j < n; j++) out[oi + j]! += x * bd[bp + j]!;
     }

@@ -1,9 +1,8 @@
 // Reductions and the normalisations over the last axis, and the loss. softmax's Jacobian is full
 // (diag(y) − yᵀy), which is why its VJP is not a plain ⊙.
 
-import { broadcastShapes } from "../shape/broadcast";
 import { fail, ok, ShapeResult } from "../shape/problems";
-import { formatShape, Shape } from "../shape/shape";
+import { dimCompatible, formatDim, formatShape, Shape } from "../shape/shape";
 import { make, mapLastAxis, normAxis, reduceAxis, scalar, total } from "./kernels";
 import type { OpAttrs, OpDef, TensorData } from "./types";
 
@@ -97,13 +96,19 @@ export const REDUCE: OpDef[] = [
     jacobian: "full",
     jacobianDoc: "∂J/∂ŷ = −y / ŷ (and with softmax before it, ∂J/∂θ = ŷ − y when y sums to 1)",
     shape([a, b]) {
+      // Same shapes, not broadcasting: the kernel pairs elements one to one, and a label
+      // broadcast against a batch of predictions is almost always a bug.
       if (a == null || b == null) return ok([]);
-      const r = broadcastShapes("crossEntropy", "and", a, b);
-      if (!r.ok) return r;
-      if (a.length !== b.length) {
+      const prefix = `crossEntropy ${formatShape(a)} and ${formatShape(b)}: prediction and label need the same shape`;
+      if (a.length !== b.length) return fail({ code: "elementwise-mismatch", message: prefix, operands: [0, 1] });
+      const i = a.findIndex((d, k) => !dimCompatible(d, b[k]!));
+      if (i >= 0) {
+        const [da, db] = [a[i]!, b[i]!];
         return fail({
           code: "elementwise-mismatch",
-          message: `crossEntropy ${formatShape(a)} and ${formatShape(b)}: prediction and label need the same shape`,
+          message: `${prefix} (dimensions ${formatDim(da)} and ${formatDim(db)} differ, axis ${i})`,
+          dims: [da, db],
+          operands: [0, 1],
         });
       }
       return ok([]);

@@ -1,0 +1,61 @@
+// The function names a math template may call, read from the op catalog so that a new user op is
+// callable in templates without touching the parser. `σ` is the one alias (of sigmoid).
+
+import { USER_OPS } from "../ops/catalog";
+
+export interface TemplateFunction {
+  /** Catalog op name. */
+  readonly op: string;
+  /** Number of tensor operands the call takes. */
+  readonly arity: number;
+}
+
+/** Aliases written in templates for catalog ops. */
+const ALIASES: Readonly<Record<string, string>> = { "σ": "sigmoid" };
+
+function build(): ReadonlyMap<string, TemplateFunction> {
+  const out = new Map<string, TemplateFunction>();
+  // Every user op is callable by its catalog name with its tensor arity: unary (sigmoid(a)), reduce
+  // without an axis (sum(a)), and binary (outer(a, b)). Axes are attributes, not operands, so
+  // `sum(a, axis)` stays a method-form feature.
+  for (const op of USER_OPS) out.set(op.name, { op: op.name, arity: op.arity });
+  for (const [alias, name] of Object.entries(ALIASES)) {
+    const f = out.get(name);
+    if (f) out.set(alias, f);
+  }
+  return out;
+}
+
+export const TEMPLATE_FUNCTIONS: ReadonlyMap<string, TemplateFunction> = build();
+
+/** All callable names, sorted, e.g. for messages, completions and the grammar test. */
+export function templateFunctionNames(): string[] {
+  return [...TEMPLATE_FUNCTIONS.keys()].sort();
+}
+
+/** The known name closest to `name` (case-insensitive, within a typo or two), for "did you mean". */
+export function suggestFunction(name: string): string | undefined {
+  let best: string | undefined;
+  // One typo in a short name, two in a longer one: `foo` should not suggest `log`.
+  let bestDist = name.length <= 4 ? 2 : 3;
+  for (const known of TEMPLATE_FUNCTIONS.keys()) {
+    const d = editDistance(name.toLowerCase(), known.toLowerCase());
+    if (d < bestDist) {
+      best = known;
+      bestDist = d;
+    }
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) {
+      cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    prev = cur;
+  }
+  return prev[b.length]!;
+}

@@ -1,0 +1,110 @@
+// Turns a user's file into one self-contained CommonJS script the sandboxed worker can load with no
+// file access beyond it: esbuild bundles the file with `chainrule` resolved to this package's own
+// runtime, and appends an export of the functions to check (F may be private to its file).
+
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { build, type Message, type Plugin } from "esbuild";
+
+/**
+ * This package's runtime sources, wherever this code runs from: src/verify (tests, tsx) or dist/
+ * (the bundled CLI). The checker always uses its own runtime, not a copy in the user's
+ * node_modules: the tape and the dim binding it drives must be the very modules user code calls.
+ */
+export function runtimeDir(): string {
+  const candidates = [
+    path.resolve(__dirname, "../runtime"),
+    path.resolve(__dirname, "../src/runtime"),
+    path.resolve(__dirname, "lib/runtime"),
+    path.resolve(__dirname, "../dist/lib/runtime"),
+  ];
+  const dir = candidates.find((d) => existsSync(path.join(d, "index.ts")) || existsSync(path.join(d, "index.js")));
+  if (!dir) throw new Error(`chainrule's runtime was not found next to the checker (looked in ${candidates.join(", ")})`);
+  return dir;
+}
+
+/** Folders of chainrule's own code (runtime, ops, shapes): stack frames there are not the user's. */
+export function internalDirs(): string[] {
+  return [path.dirname(runtimeDir()) + path.sep];
+}
+
+export class BundleError extends Error {}
+
+function formatMessage(m: Message, cwd: string): string {
+  const loc = m.location ? `${path.relative(cwd, path.resolve(m.location.file))}:${m.location.line}:${m.location.column + 1}: ` : "";
+  return `${loc}${m.text}`;
+}
+
+const EXPORT = "__chainrule_verify_fns__";
+
+/**
+ * Bundle `absFile` into `outFile`, exporting `__chainrule_verify__`: the runtime hooks the worker
+ * needs plus the named functions. The source map is inline so that stack traces name the user's
+ * lines without the worker reading any other file.
+ */
+export async function bundleUserFile(absFile: string, fnNames: readonly string[], outFile: string, cwd: string): Promise<void> {
+  const rt = runtimeDir();
+  const q = (p: string) => JSON.stringify(p.split(path.sep).join("/"));
+  const target = path.resolve(absFile);
+  const plugin: Plugin = {
+    name: "chainrule-verify",
+    setup(b) {
+      b.onResolve({ filter: /^chainrule$/ }, () => ({ path: path.join(rt, existsSync(path.join(rt, "index.ts")) ? "index.ts" : "index.js") }));
+      b.onLoad({ filter: /\.[cm]?tsx?$/ }, async (args) => {
+        if (path.resolve(args.path) !== target) return undefined;
+        const { readFile } = await import("node:fs/promises");
+        const src = await readFile(args.path, "utf8");
+        // Appended at the end, so it sees every top-level binding (declared or imported) by name.
+        const tail = `\n;export const ${EXPORT} = { ${fnNames.map((n) => `${JSON.stringify(n)}: ${n}`).join(", ")} };\n`;
+        return { contents: src + tail, loader: args.path.endsWith("x") ? "tsx" : "ts" };
+      });
+    },
+  };
+  const entry = [
+    `import { Tensor } from ${q(path.join(rt, "tensor"))};`,
+    `import { record } from ${q(path.join(rt, "tape"))};`,
+    `import { withDims } from ${q(path.join(rt, "dims"))};`,
+    `import { seed } from ${q(path.join(rt, "random"))};`,
+    `import { ${EXPORT} as fns } from ${q(target)};`,
+    `export const __chainrule_verify__ = { Tensor, record, withDims, seed, fns };`,
+  ].join("\n");
+  try {
+    await build({
+      stdin: { contents: entry, resolveDir: path.dirname(target), loader: "ts", sourcefile: "chainrule-verify-entry.ts" },
+      bundle: true, platform: "node", format: "cjs", target: "node20",
+      outfile: outFile, sourcemap: "inline", logLevel: "silent", write: true,
+      plugins: [plugin],
+    });
+  } catch (e) {
+    // Build errors in the user's code are that check's error; anything else (esbuild itself
+    // unusable) is an internal failure of the checker and propagates.
+    const errors = (e as { errors?: Message[] }).errors;
+    if (!errors?.length) throw e;
+    const text = errors.slice(0, 3).map((m) => formatMessage(m, cwd)).join("; ");
+    throw new BundleError(`could not bundle ${path.relative(cwd, target)}: ${text}`);
+  }
+}
+
+let workerPromise: Promise<string> | null = null;
+
+/**
+ * The worker script: dist/verify-worker.js next to the bundled CLI, or, when running from sources
+ * (tests), src/verify/worker.ts bundled once per process, so the child never needs tsx or
+ * node_modules (which the permission model would have to open up).
+ */
+export function workerScript(): Promise<string> {
+  const built = path.join(__dirname, "verify-worker.js");
+  if (existsSync(built)) return Promise.resolve(built);
+  workerPromise ??= (async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "chainrule-worker-"));
+    process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
+    const out = path.join(dir, "verify-worker.js");
+    await build({
+      entryPoints: [path.join(__dirname, "worker.ts")], outfile: out, bundle: true, platform: "node",
+      format: "cjs", target: "node20", sourcemap: "inline", logLevel: "silent",
+    });
+    return out;
+  })();
+  return workerPromise;
+}

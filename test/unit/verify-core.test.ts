@@ -1,0 +1,174 @@
+// The checker's pure parts, in-process and without user code: comparison and diagnosis, dim
+// binding, input sampling, label flow, annotation reading, finite differences and the AD walk.
+
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { ts } from "ts-morph";
+import { applyOp } from "../../src/ops/numeric";
+import type { TensorData } from "../../src/ops/types";
+import { readDeclType } from "../../src/verify/annotations";
+import { compareParam, formatFactor } from "../../src/verify/compare";
+import { bindDims, labelParams, topLevelFunctions } from "../../src/verify/discover";
+import { backprop, finiteDifferences, type TapeNodeLike } from "../../src/verify/reference";
+import { Rng, sampleData, unitDirection } from "../../src/verify/sample";
+import { ATOL, RTOL } from "../../src/verify/types";
+
+const arr = (...xs: number[]) => Float64Array.from(xs);
+const t = (shape: number[], ...xs: number[]) => ({ shape, data: arr(...xs) });
+
+describe("compareParam", () => {
+  const n = arr(1, -2, 3, 0.5, 4, -1); // numeric gradient of a [2,3] parameter
+
+  it("passes within atol + rtol·|n| and fails just outside", () => {
+    const inside = n.map((x) => x + 0.9 * (ATOL + RTOL * Math.abs(x)));
+    const outside = n.map((x, i) => (i === 4 ? x + 1.1 * (ATOL + RTOL * Math.abs(x)) : x));
+    assert.equal(compareParam("W", [2, 3], { shape: [2, 3], data: inside }, n).pass, true);
+    const r = compareParam("W", [2, 3], { shape: [2, 3], data: outside }, n);
+    assert.equal(r.pass, false);
+    assert.deepEqual(r.worst?.index, [1, 1]);
+    assert.equal(r.bad, 1);
+  });
+
+  it("maxRelError is |a − n| / max(|a|, |n|)", () => {
+    const r = compareParam("x", [1, 2], t([1, 2], 1, 3), arr(2, 3));
+    assert.equal(r.maxAbsError, 1);
+    assert.equal(r.maxRelError, 0.5);
+  });
+
+  it("names sign-flipped, scaled (with its factor), zero", () => {
+    assert.equal(compareParam("W", [2, 3], { shape: [2, 3], data: n.map((x) => -x) }, n).diagnosis, "sign-flipped");
+    const s = compareParam("W", [2, 3], { shape: [2, 3], data: n.map((x) => 2 * x) }, n);
+    assert.equal(s.diagnosis, "scaled");
+    assert.match(s.note!, /2 × the numeric/);
+    assert.equal(compareParam("W", [2, 3], { shape: [2, 3], data: new Float64Array(6) }, n).diagnosis, "zero");
+  });
+
+  it("names transposed for the transposed shape and for a square case, not for a symmetric one", () => {
+    const nt = arr(1, 0.5, -2, 4, 3, -1); // n laid out as its [3,2] transpose
+    const r = compareParam("W", [2, 3], { shape: [3, 2], data: nt }, n);
+    assert.equal(r.diagnosis, "transposed");
+    assert.equal(r.pass, false);
+    const sq = arr(1, 2, 3, 4);
+    assert.equal(compareParam("A", [2, 2], t([2, 2], 1, 3, 2, 4), sq).diagnosis, "transposed");
+    // A gradient that is wrong in another way is not mistaken for a transposition.
+    assert.equal(compareParam("A", [2, 2], t([2, 2], 1, 3, 2, 5), sq).diagnosis, null);
+  });
+
+  it("gives no diagnosis when no single mistake explains every element", () => {
+    const r = compareParam("W", [2, 3], { shape: [2, 3], data: n.map((x, i) => (i === 0 ? x + 1 : x)) }, n);
+    assert.equal(r.pass, false);
+    assert.equal(r.diagnosis, null);
+  });
+
+  it("reports a shape that is neither the parameter's nor its transpose", () => {
+    const r = compareParam("W", [2, 3], t([1, 6], ...n), n);
+    assert.equal(r.pass, false);
+    assert.equal(r.maxAbsError, null);
+    assert.match(r.note!, /returned \[1,6\] but W is \[2,3\]/);
+  });
+
+  it("formats factors readably", () => {
+    assert.equal(formatFactor(2.0000000001), "2");
+    assert.equal(formatFactor(1 / 3), "0.3333");
+  });
+});
+
+describe("bindDims", () => {
+  it("gives unbound dims distinct sizes from 2, skipping bound sizes and literal dims", () => {
+    assert.deepEqual(bindDims(["D", "H", "K"], {}, []), { D: 2, H: 3, K: 4 });
+    assert.deepEqual(bindDims(["D", "H", "K"], { H: 2 }, [3]), { D: 4, H: 2, K: 5 });
+    assert.deepEqual(bindDims(["N", "N"], {}, []), { N: 2 });
+  });
+});
+
+describe("sampling", () => {
+  it("is reproducible per seed and differs across seeds", () => {
+    assert.deepEqual(sampleData(new Rng(1), "normal", [3, 4]), sampleData(new Rng(1), "normal", [3, 4]));
+    assert.notDeepEqual(sampleData(new Rng(1), "normal", [3, 4]), sampleData(new Rng(2), "normal", [3, 4]));
+  });
+  it("one-hot: exactly one 1 per row, a column vector is one lane", () => {
+    const d = sampleData(new Rng(3), "onehot", [4, 5]);
+    for (let r = 0; r < 4; r++) assert.deepEqual([...d.subarray(r * 5, r * 5 + 5)].sort(), [0, 0, 0, 0, 1]);
+    assert.equal(sampleData(new Rng(3), "onehot", [6, 1]).reduce((a, b) => a + b, 0), 1);
+  });
+  it("probability: positive rows summing to 1; positive: within [0.5, 2]", () => {
+    const p = sampleData(new Rng(4), "probability", [3, 4]);
+    for (let r = 0; r < 3; r++) assert.ok(Math.abs(p.subarray(r * 4, r * 4 + 4).reduce((a, b) => a + b, 0) - 1) < 1e-12);
+    assert.ok(p.every((x) => x > 0));
+    assert.ok(sampleData(new Rng(5), "positive", [50]).every((x) => x >= 0.5 && x <= 2));
+  });
+  it("directions have unit length", () => {
+    const u = unitDirection(new Rng(6), 100);
+    assert.ok(Math.abs(u.reduce((s, x) => s + x * x, 0) - 1) < 1e-12);
+  });
+});
+
+function parse(src: string) {
+  const sf = ts.createSourceFile("/virtual/f.ts", src, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
+  return { sf, fns: topLevelFunctions(sf, "/virtual/f.ts") };
+}
+
+describe("label flow into crossEntropy", () => {
+  it("follows local variables back to parameters; other parameters stay normal", () => {
+    const { fns } = parse(`function loss(x, y, z) { const a = y; const lbl = a.mul(1); const p = softmax(x); return crossEntropy(p, lbl).add(sum(z)); }`);
+    assert.deepEqual([...labelParams(fns[0]!)], ["y"]);
+  });
+  it("method form and namespace form", () => {
+    assert.deepEqual([...labelParams(parse(`const f = (p, y) => p.crossEntropy(y);`).fns[0]!)], ["y"]);
+    assert.deepEqual([...labelParams(parse(`function f(p, y) { return cr.crossEntropy(p, y); }`).fns[0]!)], ["y"]);
+  });
+});
+
+describe("annotation reader", () => {
+  const typeOf = (src: string) => {
+    const { sf } = parse(src);
+    const fn = topLevelFunctions(sf, "/virtual/f.ts")[0]!;
+    return readDeclType(fn.node.parameters[0]!.type, sf);
+  };
+  it("reads Tensor tuples, Scalar, number, qualified names and generic aliases", () => {
+    assert.deepEqual(typeOf(`function f(x: Tensor<[1, "D"]>) {}`), { kind: "tensor", shape: [1, "D"] });
+    assert.deepEqual(typeOf(`function f(x: cr.Tensor<["D", "H"]>) {}`), { kind: "tensor", shape: ["D", "H"] });
+    assert.deepEqual(typeOf(`function f(x: Scalar) {}`), { kind: "tensor", shape: [] });
+    assert.deepEqual(typeOf(`function f(x: number) {}`), { kind: "number" });
+    assert.deepEqual(typeOf(`type Row<N extends string> = Tensor<[1, N]>; function f(x: Row<"K">) {}`), { kind: "tensor", shape: [1, "K"] });
+    assert.deepEqual(typeOf(`type M = Tensor<["A", 3]>; function f(x: M) {}`), { kind: "tensor", shape: ["A", 3] });
+  });
+  it("says why a shape is unknown", () => {
+    assert.equal(typeOf(`function f(x) {}`).kind, "unknown");
+    assert.match((typeOf(`function f(x: Tensor<number[]>) {}`) as { why: string }).why, /without a shape tuple/);
+  });
+});
+
+describe("references", () => {
+  it("central differences restore every input bit for bit", () => {
+    const p = { name: "x", shape: [3], data: arr(0.1, 0.7, -1.3) };
+    const before = p.data.slice();
+    const g = finiteDifferences(p, () => p.data.reduce((s, x) => s + x * x * x, 0), { passes: 0 }, String);
+    assert.deepEqual(p.data, before);
+    g.forEach((gi, i) => assert.ok(Math.abs(gi - 3 * before[i]! ** 2) < 1e-8));
+  });
+
+  it("backprop over a hand-built tape accumulates a tensor used twice", () => {
+    // f = Σ σ(x @ W) ⊙ (x @ W): x@W feeds two ops, so its gradient is the sum of two VJPs.
+    const x: TensorData = t([1, 2], 0.3, -0.8);
+    const W: TensorData = t([2, 3], 0.5, -1, 2, 0.1, 0.7, -0.4);
+    const tape: TapeNodeLike[] = [];
+    const run = (op: string, inputs: TensorData[], attrs = {}) => {
+      const output = applyOp(op, inputs, attrs);
+      tape.push({ op, inputs, output, attrs });
+      return output;
+    };
+    const forward = () => {
+      tape.length = 0;
+      const z = run("matmul", [x, W]);
+      return run("sum", [run("mul", [run("sigmoid", [z]), z])]);
+    };
+    const out = forward();
+    const [gx, gW] = backprop(tape, out, [x, W]);
+    const fd = (p: TensorData) => finiteDifferences({ name: "p", shape: p.shape, data: p.data }, () => forward().data[0]!, { passes: 0 }, String);
+    const nx = fd(x);
+    const nW = fd(W);
+    gx!.forEach((g, i) => assert.ok(Math.abs(g - nx[i]!) < 1e-7, `x[${i}]`));
+    gW!.forEach((g, i) => assert.ok(Math.abs(g - nW[i]!) < 1e-7, `W[${i}]`));
+  });
+});

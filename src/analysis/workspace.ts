@@ -1,0 +1,213 @@
+// The analyzer's entry point for the language server and the CLI: open documents overlaid on the
+// disk, per-file incremental analysis, hover/inlay shape queries, and who imports whom. Never
+// throws on any input (except CancelledError when asked to stop).
+
+import { readFileSync } from "node:fs";
+import { DIAGNOSTICS } from "../diagnostics/registry";
+import type { CancellationToken, Diagnostic, FileAnalysis, Fix, GradientPairing, Position, Range, RelatedInfo, ShapeInfo, TextEdit } from "./api";
+import { CancelledError } from "./api";
+import { FileState, resolveCandidates } from "./file-state";
+import { checkGradients } from "./gradients";
+import type { Entry } from "./sites";
+import { materialiseFix } from "./import-edit";
+import { templateAnalyzerImpl } from "./template-adapter";
+import { setTemplateAnalyzer, templateAnalyzer } from "./template-hook";
+
+export interface FileHost {
+  readFile(absPath: string): string | undefined;
+}
+
+const nodeFs: FileHost = {
+  readFile(p) {
+    try {
+      return readFileSync(p, "utf8");
+    } catch {
+      return undefined;
+    }
+  },
+};
+
+export class Workspace {
+  private readonly open = new Map<string, FileState>();
+  private readonly disk = new Map<string, FileState | null>();
+  private worldVersion = 0;
+  /** importer → files it imports, as last seen; inverted by importersOf. */
+  private readonly importGraph = new Map<string, Set<string>>();
+  /** Units analysed afresh, cached results reused, and units whose analysis threw (a bug), for tests and benchmarks. */
+  readonly stats: { analyzed: number; reused: number; failed: number; lastFailure?: string } = { analyzed: 0, reused: 0, failed: 0 };
+  private readonly ctx = {
+    stats: this.stats,
+    world: () => this.worldVersion,
+    fileAt: (p: string) => this.state(p),
+    resolve: (from: string, spec: string) => resolveCandidates(from, spec).find((p) => this.state(p) !== undefined),
+  };
+
+  constructor(private readonly host: FileHost = nodeFs) {
+    // Math templates are analysed by src/template unless something else was plugged in.
+    if (!templateAnalyzer()) setTemplateAnalyzer(templateAnalyzerImpl);
+  }
+
+  update(file: string, text: string): void {
+    try {
+      const s = this.open.get(file);
+      if (s) {
+        if (s.text === text) return;
+        s.setText(text);
+      } else this.open.set(file, new FileState(file, text, this.ctx));
+      this.worldVersion++;
+    } catch {
+      // A parser crash on pathological text: drop the document rather than the server.
+      this.open.delete(file);
+      this.worldVersion++;
+    }
+  }
+
+  close(file: string): void {
+    this.open.delete(file);
+    this.disk.delete(file);
+    this.worldVersion++;
+  }
+
+  /** Forget what was read from disk (all files, or one): the next query reads it again. */
+  invalidate(file?: string): void {
+    if (file === undefined) this.disk.clear();
+    else this.disk.delete(file);
+    this.worldVersion++;
+  }
+
+  private state(file: string): FileState | undefined {
+    const o = this.open.get(file);
+    if (o) return o;
+    let d = this.disk.get(file);
+    if (d === undefined) {
+      const text = this.host.readFile(file);
+      try {
+        d = text === undefined ? null : new FileState(file, text, this.ctx);
+      } catch {
+        d = null;
+      }
+      this.disk.set(file, d);
+    }
+    return d ?? undefined;
+  }
+
+  analyze(file: string, token?: CancellationToken): FileAnalysis {
+    const empty: FileAnalysis = { file, isDsl: false, diagnostics: [], gradients: [] };
+    const s = this.state(file);
+    if (!s || !s.isDsl || !s.sf) return empty;
+    const diagnostics: Diagnostic[] = [];
+    try {
+      this.importGraph.set(file, new Set(s.importedFiles()));
+      for (let i = 0; i < s.units.length; i++) {
+        if (token?.isCancellationRequested) throw new CancelledError();
+        const u = s.units[i]!;
+        const r = s.result(i);
+        if (!r) continue;
+        for (const d of r.diags) {
+          diagnostics.push({
+            code: d.code, severity: d.severity, message: d.message,
+            range: this.range(s, u.pos + d.start, u.pos + d.end),
+            fixes: d.fixes.map((f) => materialiseFix(s, u.pos, f, (a, b) => this.range(s, a, b))).filter((f): f is Fix => f !== undefined),
+            related: d.related.map((x) => ({ range: this.range(s, u.pos + x.start, u.pos + x.end), message: x.message })),
+          });
+        }
+      }
+      if (token?.isCancellationRequested) throw new CancelledError();
+      const g = checkGradients(s);
+      for (const d of g.diags) {
+        diagnostics.push({
+          code: d.code, severity: DIAGNOSTICS[d.code].severity, message: d.message, range: this.range(s, d.start, d.end), fixes: [],
+          related: d.related.map((x): RelatedInfo => {
+            const where = x.state ?? s;
+            return { ...(where !== s ? { file: where.file } : {}), range: this.range(where, x.start, x.end), message: x.message };
+          }),
+        });
+      }
+      diagnostics.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
+      const gradients: GradientPairing[] = g.pairings.map((p) => ({
+        gradient: p.gradient, range: this.range(s, p.nameStart, p.nameEnd), of: p.of, wrt: p.wrt, dims: p.dims, samples: p.samples,
+        ...(p.ofFile ? { ofFile: p.ofFile } : {}), resolved: p.resolved,
+      }));
+      return { file, isDsl: true, diagnostics, gradients };
+    } catch (err) {
+      if (err instanceof CancelledError) throw err;
+      // An analyzer bug must not reach the editor as a crash: report what was gathered.
+      return { file, isDsl: true, diagnostics, gradients: [] };
+    }
+  }
+
+  shapeAt(file: string, pos: Position): ShapeInfo | null {
+    try {
+      const s = this.state(file);
+      if (!s || !s.isDsl || !s.sf) return null;
+      const off = this.offset(s, pos);
+      const idx = s.unitAt(off);
+      if (idx < 0) return null;
+      const u = s.units[idx]!;
+      const r = s.result(idx);
+      if (!r) return null;
+      const rel = off - u.pos;
+      let best: Entry | undefined;
+      for (const e of r.entries) {
+        if (e.start <= rel && rel <= e.end && (!best || e.end - e.start < best.end - best.start || (e.end - e.start === best.end - best.start && e.kind === "operator"))) best = e;
+      }
+      return best ? this.info(s, u.pos, best) : null;
+    } catch {
+      return null;
+    }
+  }
+
+  /** Declarations with an inferred (unannotated) tensor shape: what inlay hints show. */
+  shapesIn(file: string, range?: Range): ShapeInfo[] {
+    try {
+      const s = this.state(file);
+      if (!s || !s.isDsl || !s.sf) return [];
+      const from = range ? this.offset(s, range.start) : 0;
+      const to = range ? this.offset(s, range.end) : s.text.length;
+      const out: ShapeInfo[] = [];
+      s.units.forEach((u, idx) => {
+        if (u.end < from || u.pos > to) return;
+        const r = s.result(idx);
+        for (const e of r?.entries ?? []) {
+          if (!e.decl || e.annotated) continue;
+          if (u.pos + e.end < from || u.pos + e.start > to) continue;
+          out.push(this.info(s, u.pos, e));
+        }
+      });
+      return out;
+    } catch {
+      return [];
+    }
+  }
+
+  importersOf(file: string): string[] {
+    const out: string[] = [];
+    for (const [importer, targets] of this.importGraph) if (targets.has(file)) out.push(importer);
+    return out;
+  }
+
+  private info(s: FileState, base: number, e: Entry): ShapeInfo {
+    return {
+      range: this.range(s, base + e.start, base + e.end), kind: e.kind, shape: e.shape, provenance: e.prov,
+      ...(e.name !== undefined ? { name: e.name } : {}),
+      ...(e.op !== undefined ? { op: e.op } : {}),
+      ...(e.operands !== undefined ? { operands: e.operands } : {}),
+    };
+  }
+
+  private range(s: FileState, start: number, end: number): Range {
+    const sf = s.sf;
+    if (!sf) return { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+    const a = sf.getLineAndCharacterOfPosition(Math.max(0, Math.min(start, s.text.length)));
+    const b = sf.getLineAndCharacterOfPosition(Math.max(0, Math.min(end, s.text.length)));
+    return { start: { line: a.line, character: a.character }, end: { line: b.line, character: b.character } };
+  }
+
+  private offset(s: FileState, p: Position): number {
+    const starts = s.sf!.getLineStarts();
+    if (p.line >= starts.length) return s.text.length;
+    return Math.min(starts[Math.max(0, p.line)]! + Math.max(0, p.character), s.text.length);
+  }
+}
+
+export type { TextEdit };

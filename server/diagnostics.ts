@@ -1,0 +1,132 @@
+// Diagnostics on open and change: debounced per document, versioned (a result is published only
+// if the document is still at the version it was computed for), superseded work cancelled, and
+// open importers re-checked after a file they import changed.
+
+import type { Connection, Diagnostic } from "vscode-languageserver/node";
+import { CancelledError, type CancellationToken, type FileAnalysis } from "../src/analysis/api";
+import { toLspDiagnostic, uriToPath, type ClientSupport } from "./convert";
+import type { OpenFiles } from "./files";
+import { AnalysisStatus } from "./protocol";
+import { describeError, maybeInjectFault, type Logger } from "./safety";
+
+/** A token that reads as cancelled once its job is superseded or its document moved on. */
+class JobToken implements CancellationToken {
+  cancelled = false;
+  constructor(private readonly stillCurrent: () => boolean) {}
+  get isCancellationRequested(): boolean {
+    return this.cancelled || !this.stillCurrent();
+  }
+}
+
+/** The last analysis published for a document, kept for clients that drop a diagnostic's `data`. */
+export interface Published {
+  version: number;
+  analysis: FileAnalysis;
+  diagnostics: Diagnostic[];
+}
+
+export class DiagnosticsScheduler {
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly running = new Map<string, JobToken>();
+  /** Documents whose queued job was caused by their own edit, so their importers follow. */
+  private readonly edited = new Set<string>();
+  /** uri → what was last published; an entry with no diagnostics is kept so it can be cleared. */
+  readonly published = new Map<string, Published>();
+  /** Diagnostics from another source merged into every publish: gradient verification results (server/verify.ts). */
+  extraDiagnostics: (uri: string, analysis: FileAnalysis) => Diagnostic[] = () => [];
+
+  constructor(
+    private readonly connection: Connection,
+    private readonly files: OpenFiles,
+    private readonly log: Logger,
+    private readonly support: () => ClientSupport,
+    private readonly docsBase: string,
+    private readonly debounceMs: number,
+  ) {}
+
+  /**
+   * (Re)starts the debounce for a document; any queued or running job for it is cancelled.
+   * `edited` is false when the job only re-checks an importer: then it does not propagate again,
+   * which keeps import cycles from re-checking each other forever.
+   */
+  schedule(uri: string, edited = true, delay = this.debounceMs): void {
+    this.cancel(uri);
+    if (edited) this.edited.add(uri);
+    const timer = setTimeout(() => {
+      this.timers.delete(uri);
+      this.run(uri);
+    }, delay);
+    this.timers.set(uri, timer);
+  }
+
+  cancel(uri: string): void {
+    const timer = this.timers.get(uri);
+    if (timer) clearTimeout(timer);
+    this.timers.delete(uri);
+    const job = this.running.get(uri);
+    if (job) job.cancelled = true;
+  }
+
+  /** On close: stop work and clear what was shown, since the editor no longer tracks the file. */
+  closed(uri: string): void {
+    this.cancel(uri);
+    this.edited.delete(uri);
+    if (this.published.delete(uri)) void this.connection.sendDiagnostics({ uri, diagnostics: [] });
+  }
+
+  private run(uri: string): void {
+    const doc = this.files.get(uri);
+    const file = uriToPath(uri);
+    if (!doc || file === undefined) return;
+    const version = doc.version;
+    const token = new JobToken(() => this.files.get(uri)?.version === version);
+    this.running.set(uri, token);
+    const started = performance.now();
+    this.status({ state: "analyzing", uri, version });
+    let analysis: FileAnalysis;
+    try {
+      maybeInjectFault("analyze");
+      this.files.syncAll();
+      analysis = this.files.analyzer.analyze(file, token);
+    } catch (e) {
+      if (e instanceof CancelledError) return;
+      // The previous diagnostics stay up: they are for an older version, but clearing them on an
+      // internal error would tell the user the code is fine.
+      this.log.error(`chainrule: analysis of ${file} failed: ${describeError(e)}`);
+      this.status({ state: "error", uri, version, message: e instanceof Error ? e.message : String(e) });
+      return;
+    } finally {
+      if (this.running.get(uri) === token) this.running.delete(uri);
+    }
+    // Never publish a stale result: a newer version has its own job queued.
+    if (token.isCancellationRequested) return;
+    this.publish(uri, version, analysis);
+    this.status({
+      state: "idle", uri, version, isDsl: analysis.isDsl,
+      errors: analysis.diagnostics.filter((d) => d.severity === "error").length,
+      warnings: analysis.diagnostics.filter((d) => d.severity === "warning").length,
+      ms: Math.round(performance.now() - started),
+    });
+    // What this file exports may have changed what its open importers infer, directly or through
+    // other files: re-check the open ones among all transitive importers, once.
+    if (this.edited.delete(uri)) {
+      for (const importer of this.files.openImporters(file)) this.schedule(importer, false);
+    }
+  }
+
+  private publish(uri: string, version: number, analysis: FileAnalysis): void {
+    // Files that do not import chainrule get nothing; they are only sent an empty list if they
+    // once had diagnostics (the import was just removed).
+    if (!analysis.isDsl && !this.published.has(uri)) return;
+    const support = this.support();
+    const diagnostics = analysis.isDsl
+      ? analysis.diagnostics.map((d) => toLspDiagnostic(d, uri, version, support, this.docsBase))
+      : [];
+    this.published.set(uri, { version, analysis, diagnostics });
+    void this.connection.sendDiagnostics({ uri, version, diagnostics: [...diagnostics, ...this.extraDiagnostics(uri, analysis)] });
+  }
+
+  private status(params: AnalysisStatus.Params): void {
+    void this.connection.sendNotification(AnalysisStatus.method, params);
+  }
+}

@@ -1,0 +1,124 @@
+// The "Verify gradient" tests inside a real VS Code extension host (run by verify-harness.ts): the
+// lenses appear without running anything, a real click on "▶ Verify gradient" runs the check
+// through the client's middleware and progress notification, the failure lands as a diagnostic and
+// a "✗ transposed" lens, clicking that opens the report webview, and the Test Explorer shows it.
+// Results go to the console as `CHAINRULE_TEST PASS|FAIL <name>` lines.
+
+import assert from "node:assert/strict";
+import { existsSync, readFileSync, watch } from "node:fs";
+import path from "node:path";
+import * as vscode from "vscode";
+
+const TIMEOUT_MS = 90_000;
+
+/** Resolves when `pick` yields a value, re-checked whenever `event` fires (and once at once). */
+function when<T>(event: vscode.Event<unknown>, pick: () => T | undefined, what: string): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const check = () => {
+      const v = pick();
+      if (v === undefined) return;
+      cleanup();
+      resolve(v);
+    };
+    const sub = event(check);
+    const timer = setTimeout(() => (cleanup(), reject(new Error(`timed out waiting for ${what}`))), TIMEOUT_MS);
+    const cleanup = () => (sub.dispose(), clearTimeout(timer));
+    check();
+  });
+}
+
+const codeOf = (d: vscode.Diagnostic) => (typeof d.code === "object" ? String(d.code.value) : String(d.code));
+
+async function lensTitles(uri: vscode.Uri): Promise<string[]> {
+  const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>("vscode.executeCodeLensProvider", uri);
+  return lenses.map((l) => l.command?.title ?? "");
+}
+
+/** Polls the lens provider (lenses have no change event in the API) until `ok` holds. */
+async function lensesUntil(uri: vscode.Uri, ok: (titles: string[]) => boolean, what: string): Promise<string[]> {
+  const deadline = Date.now() + TIMEOUT_MS;
+  for (;;) {
+    const titles = await lensTitles(uri);
+    if (ok(titles)) return titles;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; lenses: ${titles.join(" | ")}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+let stepNo = 0;
+/** Asks the harness (the browser) to do something a person does, and waits for its verdict. */
+function harness(folder: string, name: string, arg = ""): Promise<void> {
+  const done = path.join(folder, `.step-${++stepNo}`);
+  console.log(`CHAINRULE_VERIFY_STEP ${done} ${name} ${arg}`);
+  return new Promise((resolve, reject) => {
+    const finish = () => {
+      watcher.close();
+      clearTimeout(timer);
+      const verdict = readFileSync(done, "utf8").trim();
+      if (verdict === "ok") resolve();
+      else reject(new Error(verdict));
+    };
+    const watcher = watch(folder, () => existsSync(done) && finish());
+    const timer = setTimeout(() => (watcher.close(), reject(new Error(`harness step ${name} did not answer`))), TIMEOUT_MS);
+    if (existsSync(done)) finish();
+  });
+}
+
+export async function run(): Promise<void> {
+  if (process.env.CHAINRULE_VERIFY_HARNESS !== "1") {
+    console.log("CHAINRULE_TEST SKIP verify suite: needs verify-harness.ts to click and photograph");
+    return;
+  }
+  const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+  assert.ok(folder, "the harness opens a workspace folder");
+  const uri = vscode.Uri.file(path.join(folder, "network.ts"));
+  let editor!: vscode.TextEditor;
+  const failedOn = () => vscode.languages.getDiagnostics(uri).find((d) => codeOf(d) === "gradient-check-failed");
+
+  const tests: Array<[string, () => Promise<void>]> = [
+    ["each @gradient function gets a '▶ Verify gradient' lens, and nothing runs on open", async () => {
+      editor = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri));
+      await when(vscode.languages.onDidChangeDiagnostics, () => vscode.languages.getDiagnostics(uri).find((d) => codeOf(d) === "gradient-shape-mismatch"), "the shape diagnostic");
+      const titles = await lensesUntil(uri, (t) => t.filter((x) => x === "▶ Verify gradient").length === 3, "three verify lenses");
+      assert.deepEqual(titles, ["▶ Verify gradient", "▶ Verify gradient", "▶ Verify gradient"]);
+      assert.equal(failedOn(), undefined);
+    }],
+    ["clicking the lens above dLoss_dW2 verifies it: an error diagnostic says transposed", async () => {
+      await vscode.commands.executeCommand("workbench.action.closeSidebar");
+      const line = editor.document.getText().split("\n").findIndex((l) => l.includes("function dLoss_dW2"));
+      editor.revealRange(new vscode.Range(line, 0, line, 0), vscode.TextEditorRevealType.InCenter);
+      await harness(folder, "click", "▶ Verify gradient|export function dLoss_dW2");
+      const d = await when(vscode.languages.onDidChangeDiagnostics, failedOn, "the gradient-check-failed diagnostic");
+      assert.equal(d.severity, vscode.DiagnosticSeverity.Error);
+      assert.equal(d.range.start.line, line);
+      assert.match(d.message, /transposed/);
+      assert.ok(vscode.languages.getDiagnostics(uri).some((x) => codeOf(x) === "gradient-shape-mismatch"), "shape diagnostics kept");
+    }],
+    ["the result lens reads '✗ transposed', and clicking it opens the report beside the editor", async () => {
+      await lensesUntil(uri, (t) => t.includes("✗ transposed"), "the ✗ transposed lens");
+      await harness(folder, "click", "✗ transposed|export function dLoss_dW2");
+      const tab = await when(vscode.window.tabGroups.onDidChangeTabs, () =>
+        vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.input instanceof vscode.TabInputWebview && t.label === "✗ dLoss_dW2"), "the report tab");
+      assert.notEqual(tab.group.viewColumn, vscode.window.tabGroups.all.find((g) => g.tabs.some((t) => t.input instanceof vscode.TabInputText))?.viewColumn);
+      await harness(folder, "report");
+    }],
+    ["Verify All from the palette's command verifies the rest; the Test Explorer shows pass and fail", async () => {
+      await vscode.commands.executeCommand("chainrule.verifyAll");
+      await lensesUntil(uri, (t) => t.filter((x) => x.startsWith("✓ max rel err")).length === 2, "two ✓ lenses");
+      await vscode.commands.executeCommand("workbench.view.testing.focus");
+      await harness(folder, "tests");
+    }],
+  ];
+
+  let failed = 0;
+  for (const [name, fn] of tests) {
+    try {
+      await fn();
+      console.log(`CHAINRULE_TEST PASS ${name}`);
+    } catch (e) {
+      failed++;
+      console.log(`CHAINRULE_TEST FAIL ${name}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`.replace(/\n/g, " ⏎ "));
+    }
+  }
+  if (failed > 0) throw new Error(`${failed} of ${tests.length} in-editor test(s) failed`);
+}

@@ -83,3 +83,31 @@ test("bad usage exits 2 with a message on stderr", () => {
     assert.match(r.stderr, /chainrule: /);
   }
 });
+
+test("the seed's formula as a template checks clean; with @ for ⊙ it is flagged on the @ with a preferred fix restoring ⊙", () => {
+  const src = readFileSync(path.join(root, "examples/seed-template.ts"), "utf8");
+  assert.equal(cli(["check", "examples/seed-template.ts"]).code, 0);
+  const dir = mkdtempSync(path.join(tmpdir(), "chainrule-tpl-"));
+  const bug = src.replace("@ ${W2}ᵀ ⊙ ${h}", "@ ${W2}ᵀ @ ${h}");
+  assert.notEqual(bug, src);
+  writeFileSync(path.join(dir, "bug.ts"), bug);
+  const r = cli(["check", "bug.ts", "--format", "json"], dir);
+  assert.equal(r.code, 1, r.stderr);
+  const [d] = JSON.parse(r.stdout).files[0].diagnostics;
+  assert.equal(d.code, "matmul-mismatch");
+  const line = bug.split("\n")[d.range.start.line]!;
+  assert.equal(d.range.end.character - d.range.start.character, 1);
+  assert.equal(line[d.range.start.character], "@");
+  assert.ok(line.startsWith("@ ${h} ⊙", d.range.start.character), "the second @, the one in place of ⊙");
+  const preferred = d.fixes.filter((f: { isPreferred: boolean }) => f.isPreferred);
+  assert.equal(preferred.length, 1);
+  assert.equal(applyEdits(bug, preferred[0].edits), src);
+});
+
+test("verify passes the seed's template-form gradient", () => {
+  const r = cli(["verify", "examples/seed-template.ts", "--format", "json"]);
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  const [c] = JSON.parse(r.stdout).checks;
+  assert.equal(c.status, "pass");
+  assert.deepEqual(c.wrt, ["x"]);
+});

@@ -35,14 +35,15 @@ export const templateAnalyzerImpl: TemplateAnalyzer = (node, sf, operandShapes):
     .filter((d) => d.code === "template-syntax")
     .map((d) => ({ code: d.code, message: d.message, start: d.start, end: d.end }));
   for (const p of a.shapes.problems) {
-    const span = offsets(p.span);
     const op = offsets(p.opSpan);
     const n = p.node;
     const token = n.kind === "binary" || n.kind === "unary" ? n.token : n.kind === "call" ? n.name : undefined;
     const children = n.kind === "binary" ? [n.left, n.right] : [];
     problems.push({
       code: p.problem.code, message: p.problem.message,
-      start: span.start, end: Math.max(span.end, span.start + 1), opStart: op.start, opEnd: op.end,
+      // The diagnostic sits on the operator character itself (`@`, `⊙`, `ᵀ`, a function name):
+      // inside a one-line formula that is what the reader must change; the operands are in the message.
+      start: op.start, end: Math.max(op.end, op.start + 1), opStart: op.start, opEnd: op.end,
       ...(token ? { token } : {}),
       operands: p.operandSpans.map((s, i) => ({
         ...offsets(s),

@@ -1,11 +1,8 @@
 // The `chainrule` command line: dispatches to check / verify / lsp and maps failures to CLI.md's
 // exit codes (0 clean, 1 problems found, 2 bad usage or internal failure).
 
-import { startServer } from "../../server/main";
-import { checkCommand } from "./check";
 import { UsageError } from "./files";
 import type { CliIo } from "./io";
-import { verifyCommand } from "./verify";
 
 const USAGE = `usage:
   chainrule check  [paths…] [--format text|json]
@@ -17,13 +14,15 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const [command, ...rest] = argv;
   try {
     switch (command) {
+      // Each command loads only what it needs: the compiler, esbuild and the LSP stack are large
+      // enough that loading all of them up front doubled the start-up of every command.
       case "check":
-        return await checkCommand(rest, io);
+        return await (await import("./check.js")).checkCommand(rest, io);
       case "verify":
-        return await verifyCommand([...rest], io);
+        return await (await import("./verify.js")).verifyCommand([...rest], io);
       case "lsp": {
         if (!rest.includes("--stdio")) throw new UsageError("chainrule lsp needs --stdio");
-        startServer({ input: process.stdin, output: process.stdout });
+        (await import("../../server/main.js")).startServer({ input: process.stdin, output: process.stdout });
         return -1; // the server keeps the process alive; it exits on the client's `exit`
       }
       case "--version":

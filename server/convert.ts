@@ -1,19 +1,24 @@
 // The one place where the analyzer's plain-data results become LSP types: diagnostics (with the
-// data code actions are rebuilt from), code actions, inlay hints and paths ↔ URIs.
+// data code actions are rebuilt from), code actions, inlay hints, completions and paths ↔ URIs.
 
 import { fileURLToPath, pathToFileURL } from "node:url";
 import {
   CodeAction,
   CodeActionKind,
+  CompletionItemKind,
   Diagnostic,
   DiagnosticSeverity,
   InlayHint,
   InlayHintKind,
+  TextEdit,
+  type CompletionItem,
+  type Range,
   type WorkspaceEdit,
 } from "vscode-languageserver/node";
 import type { Diagnostic as CoreDiagnostic, Fix, ShapeInfo } from "../src/analysis/api";
 import { docsAnchor, type DiagnosticCode, type Severity } from "../src/diagnostics/registry";
 import { formatShape } from "../src/shape/shape";
+import type { TemplateSymbol } from "../src/template/functions";
 import type { DiagnosticData, FixData } from "./protocol";
 
 export const SOURCE = "chainrule";
@@ -110,11 +115,20 @@ export function toCodeActions(
 
 /**
  * Shapes after each tensor const/let. Variables whose shape is written in an annotation are
- * skipped: the hint would repeat what is already on screen.
+ * skipped: the hint would repeat what is already on screen. Operands `${…}` of math templates
+ * get theirs after the `}` whatever their origin: in a formula the annotation is out of sight.
  */
 export function toInlayHints(infos: readonly ShapeInfo[]): InlayHint[] {
   const hints: InlayHint[] = [];
   for (const info of infos) {
+    if (info.interpolation) {
+      if (info.shape === null) continue;
+      const hint = InlayHint.create(info.range.end, `: ${formatShape(info.shape)}`, InlayHintKind.Type);
+      hint.paddingLeft = false;
+      hint.tooltip = `\${${info.name ?? "…"}}: ${formatShape(info.shape)}${info.provenance ? `, from ${info.provenance}` : ""}`;
+      hints.push(hint);
+      continue;
+    }
     if (info.kind !== "variable" || info.shape === null || info.provenance === "annotation") continue;
     const hint = InlayHint.create(info.range.end, `: ${formatShape(info.shape)}`, InlayHintKind.Type);
     hint.paddingLeft = false;
@@ -122,6 +136,22 @@ export function toInlayHints(infos: readonly ShapeInfo[]): InlayHint[] {
     hints.push(hint);
   }
   return hints;
+}
+
+/**
+ * Completions of the backslash words in `symbols` (`\odot` → ⊙), each replacing `replace`: the
+ * backslash and what follows it up to the cursor, so the client filters by what was typed.
+ */
+export function toSymbolCompletions(symbols: readonly TemplateSymbol[], replace: Range): CompletionItem[] {
+  return symbols.map((sym, i) => ({
+    label: `\\${sym.word}`,
+    kind: CompletionItemKind.Operator,
+    detail: sym.detail,
+    filterText: `\\${sym.word}`,
+    // Keep the table's order (⊙ first): it is the one the seed's confusion is about.
+    sortText: String(i).padStart(3, "0"),
+    textEdit: TextEdit.replace(replace, sym.text),
+  }));
 }
 
 /** Same range helpers the handlers need, kept here so no other module touches LSP positions. */

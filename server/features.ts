@@ -1,16 +1,19 @@
-// Request handlers that read the analysis: hover, inlay hints and code actions. Each is a plain
-// function of (open files, params) so main.ts only wires them; errors are handled by `guard`.
+// Request handlers that read the analysis: hover, inlay hints, completions and code actions. Each
+// is a plain function of (open files, params) so main.ts only wires them; errors are handled by `guard`.
 
 import {
   CodeActionKind,
   type CodeAction,
   type CodeActionParams,
+  type CompletionItem,
+  type CompletionParams,
   type Hover,
   type HoverParams,
   type InlayHint,
   type InlayHintParams,
 } from "vscode-languageserver/node";
-import { isDiagnosticData, rangesOverlap, toCodeActions, toInlayHints, uriToPath, type ClientSupport } from "./convert";
+import { TEMPLATE_SYMBOLS } from "../src/template/functions";
+import { isDiagnosticData, rangesOverlap, toCodeActions, toInlayHints, toSymbolCompletions, uriToPath, type ClientSupport } from "./convert";
 import type { DiagnosticsScheduler } from "./diagnostics";
 import type { OpenFiles } from "./files";
 import { toHover } from "./hover";
@@ -29,6 +32,25 @@ export function inlayHints(files: OpenFiles, params: InlayHintParams): InlayHint
   if (file === undefined || !files.get(params.textDocument.uri)) return [];
   files.syncAll();
   return toInlayHints(files.analyzer.shapesIn(file, params.range));
+}
+
+/** Longest backslash word looked for before the cursor (`\transpose` is the longest). */
+const MAX_WORD = 32;
+
+/**
+ * `\odot` → ⊙, `\T` → ᵀ, `\sigma` → σ while typing, but only in the math of a chainrule t`…`
+ * template: elsewhere a backslash starts a string escape, and ⊙ would be a syntax error.
+ */
+export function completion(files: OpenFiles, params: CompletionParams): CompletionItem[] {
+  const file = uriToPath(params.textDocument.uri);
+  const doc = files.get(params.textDocument.uri);
+  if (file === undefined || !doc) return [];
+  const offset = doc.offsetAt(params.position);
+  const typed = /\\[A-Za-z]*$/.exec(doc.getText({ start: doc.positionAt(Math.max(0, offset - MAX_WORD)), end: params.position }));
+  if (!typed) return [];
+  files.syncAll();
+  if (!files.analyzer.inMathTemplate(file, params.position)) return [];
+  return toSymbolCompletions(TEMPLATE_SYMBOLS, { start: doc.positionAt(offset - typed[0].length), end: params.position });
 }
 
 /**

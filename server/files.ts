@@ -13,6 +13,8 @@ export interface Analyzer {
   analyze(file: string, token?: CancellationToken): FileAnalysis;
   shapeAt(file: string, pos: Position): ShapeInfo | null;
   shapesIn(file: string, range?: Range): ShapeInfo[];
+  /** Whether pos is in the math text of a chainrule t`…` template (completions apply there). */
+  inMathTemplate(file: string, pos: Position): boolean;
   importersOf(file: string): string[];
   /** Forget a file read from disk, so the next query reads it again. */
   invalidate(file?: string): void;

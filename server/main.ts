@@ -18,7 +18,7 @@ import { Workspace } from "../src/analysis/workspace";
 import { uriToPath, type ClientSupport } from "./convert";
 import { SettingsStore } from "./config";
 import { DiagnosticsScheduler } from "./diagnostics";
-import { codeActions, hover, inlayHints } from "./features";
+import { codeActions, completion, hover, inlayHints } from "./features";
 import { OpenFiles } from "./files";
 import type { InitializationOptions } from "./protocol";
 import { guard, installProcessGuards } from "./safety";
@@ -82,6 +82,8 @@ export function startServer(options: StartOptions = {}): Connection {
         // `save`: only for `chainrule.verify.onSave` (server/verify.ts); nothing else listens to saves.
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
         hoverProvider: true,
+        // `\odot` → ⊙ and friends inside t`…` (features.ts); the backslash starts the word.
+        completionProvider: { triggerCharacters: ["\\"] },
         inlayHintProvider: true,
         codeActionProvider: { codeActionKinds: ["quickfix"] },
         ...verification.capabilities(),
@@ -104,6 +106,7 @@ export function startServer(options: StartOptions = {}): Connection {
   });
 
   connection.onHover((params) => guard(log, "hover", () => hover(files, params, markdownHover)));
+  connection.onCompletion((params) => guard(log, "completion", () => completion(files, params)));
   connection.languages.inlayHint.on((params) =>
     guard(log, "inlayHint", async () => ((await settings?.get())?.inlayHintsEnabled === false ? [] : inlayHints(files, params))),
   );

@@ -47,7 +47,7 @@ export interface Diagnostic {
 export interface ShapeInfo {
   range: Range;
   kind: "variable" | "parameter" | "expression" | "operator";
-  /** Variable or parameter name, or the op name for an operator. */
+  /** Variable or parameter name, the op name for an operator, or the interpolated expression's text. */
   name?: string;
   shape: Shape | null;
   /** Where the shape came from, one short line ("annotation", "matmul [1,D] @ [D,H]", …). */
@@ -56,6 +56,11 @@ export interface ShapeInfo {
   op?: string;
   /** For an operator: its operands' shapes. */
   operands?: ReadonlyArray<Shape | null>;
+  /**
+   * Set on an operand `${…}` of a math template t`…` (kind "expression"): the range covers `${…}`
+   * from `$` to `}`, so an inlay hint goes after the `}`.
+   */
+  interpolation?: boolean;
 }
 
 /** A `@gradient F P` pairing found in the file, resolved as far as it goes. */

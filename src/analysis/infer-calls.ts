@@ -68,6 +68,9 @@ interface Operand {
 }
 
 export class Inferrer extends InferBase {
+  /** The math text of each chainrule template (literal parts, unit-relative, end inclusive). */
+  readonly templateParts: Array<[number, number]> = [];
+
   protected override call(e: ts.CallExpression): Value {
     const callee = e.expression;
     const cr = this.chainruleCallee(callee);
@@ -208,11 +211,13 @@ export class Inferrer extends InferBase {
   protected override template(e: ts.TaggedTemplateExpression): Value {
     const tag = this.chainruleCallee(e.tag);
     const spans = ts.isTemplateExpression(e.template) ? e.template.templateSpans : [];
-    const operands = spans.map((s) => shapeOf(this.expr(s.expression)));
+    const values = spans.map((s) => this.expr(s.expression));
+    const operands = values.map(shapeOf);
     if (!tag || tag.name !== "t") {
       if (!tag) this.visit(e.tag);
       return UNKNOWN;
     }
+    if (this.collect) this.templateText(e.template, spans, values);
     const analyze = templateAnalyzer();
     if (!analyze) return tensor(null, "t`…` template");
     const r = analyze(e, this.sf, operands);
@@ -226,6 +231,34 @@ export class Inferrer extends InferBase {
       this.entryAt(o.start, o.end, { kind: "expression", shape: o.shape, prov: label });
     }
     return tensor(r.shape, prov);
+  }
+
+  /**
+   * What editors need of a chainrule template besides its ops: where its math text is (literal
+   * parts, for completions that only apply there) and an entry per tensor operand `${…}` (its
+   * inlay hint and its hover on `$`, `{`, `}`). Numbers are left out: `${2}` is plainly a scalar.
+   */
+  private templateText(tpl: ts.TemplateLiteral, spans: readonly ts.TemplateSpan[], values: readonly Value[]): void {
+    const text = this.sf.text;
+    const literals: ts.Node[] = ts.isNoSubstitutionTemplateLiteral(tpl) ? [tpl] : [tpl.head, ...spans.map((s) => s.literal)];
+    literals.forEach((l, i) => {
+      const start = l.getStart(this.sf) + 1;
+      const last = i === literals.length - 1;
+      // Parts end before `${`, or before the closing backtick (none when the template is unterminated).
+      const end = last ? l.end - (text[l.end - 1] === "`" && l.end - 1 >= start ? 1 : 0) : l.end - 2;
+      this.templateParts.push([start - this.base, Math.max(start, end) - this.base]);
+    });
+    spans.forEach((s, i) => {
+      const v = values[i]!;
+      if (v.k !== "tensor" || v.num) return;
+      const start = literals[i]!.end - 2;
+      // After the `}`; a template cut off while typing may have none.
+      const close = s.literal.getStart(this.sf);
+      const end = text[close] === "}" ? close + 1 : s.expression.end;
+      this.entryAt(start, end, {
+        kind: "expression", name: short(s.expression.getText(this.sf)), shape: v.shape, prov: v.prov, interpolation: true,
+      });
+    });
   }
 
   /** A call of a user function: bind its type-parameter dims, check annotated parameters. */

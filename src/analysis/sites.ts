@@ -19,6 +19,8 @@ export interface Entry {
   /** A const/let/parameter declaration (what inlay hints show), and whether it was annotated. */
   decl?: boolean;
   annotated?: boolean;
+  /** The `${…}` operand of a math template (what its inlay hint follows). */
+  interpolation?: boolean;
 }
 
 /** How an op was written: `a.matmul(b)`, `matmul(a, b)` / `cr.matmul(a, b)`, or `a.T`. */

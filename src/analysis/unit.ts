@@ -45,6 +45,8 @@ export interface UnitResult {
   meta: Map<string, FnMeta>;
   vars: Map<string, Value>;
   entries: Entry[];
+  /** Literal parts of chainrule templates, [start, end] inclusive: where template completions apply. */
+  templateParts: Array<[number, number]>;
   diags: StoredDiag[];
   /** Set when analysis of this unit threw: a bug, reported nowhere but kept for debugging. */
   failed?: string;
@@ -84,7 +86,7 @@ export function analyzeUnit(stmt: ts.Statement, sf: ts.SourceFile, file: string,
   const base = stmt.pos;
   const text = sf.text.slice(stmt.pos, stmt.end);
   const deps = new Map<string, Dep>();
-  const result: UnitResult = { text, deps, validAt, fns: new Map(), meta: new Map(), vars: new Map(), entries: [], diags: [] };
+  const result: UnitResult = { text, deps, validAt, fns: new Map(), meta: new Map(), vars: new Map(), entries: [], templateParts: [], diags: [] };
   try {
     const rec = recording(lookup, deps);
     const inf = new Inferrer(sf, rec, true, base);
@@ -127,6 +129,7 @@ export function analyzeUnit(stmt: ts.Statement, sf: ts.SourceFile, file: string,
       });
     }
     result.entries = inf.entries;
+    result.templateParts = inf.templateParts;
     const ctx = { sf, lookup: rec };
     let parseErrors: number | undefined;
     for (const site of inf.sites) {

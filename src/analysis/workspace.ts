@@ -157,7 +157,11 @@ export class Workspace {
     }
   }
 
-  /** Declarations with an inferred (unannotated) tensor shape: what inlay hints show. */
+  /**
+   * What inlay hints show: declarations with an inferred (unannotated) tensor shape, and the
+   * tensor operands `${…}` of math templates (flagged `interpolation`, annotated or not: inside
+   * a formula the declaration is out of sight).
+   */
   shapesIn(file: string, range?: Range): ShapeInfo[] {
     try {
       const s = this.state(file);
@@ -169,7 +173,7 @@ export class Workspace {
         if (u.end < from || u.pos > to) return;
         const r = s.result(idx);
         for (const e of r?.entries ?? []) {
-          if (!e.decl || e.annotated) continue;
+          if (!e.interpolation && (!e.decl || e.annotated)) continue;
           if (u.pos + e.end < from || u.pos + e.start > to) continue;
           out.push(this.info(s, u.pos, e));
         }
@@ -177,6 +181,26 @@ export class Workspace {
       return out;
     } catch {
       return [];
+    }
+  }
+
+  /**
+   * Whether `pos` is in the math of a chainrule t`…` template: its literal text (either end
+   * included), not inside a `${…}`. Completions of `\odot` → ⊙ apply only there.
+   */
+  inMathTemplate(file: string, pos: Position): boolean {
+    try {
+      const s = this.state(file);
+      if (!s || !s.isDsl || !s.sf) return false;
+      const off = this.offset(s, pos);
+      const idx = s.unitAt(off);
+      const u = s.units[idx];
+      const r = idx < 0 ? undefined : s.result(idx);
+      if (!u || !r) return false;
+      const rel = off - u.pos;
+      return r.templateParts.some(([a, b]) => a <= rel && rel <= b);
+    } catch {
+      return false;
     }
   }
 
@@ -192,6 +216,7 @@ export class Workspace {
       ...(e.name !== undefined ? { name: e.name } : {}),
       ...(e.op !== undefined ? { op: e.op } : {}),
       ...(e.operands !== undefined ? { operands: e.operands } : {}),
+      ...(e.interpolation ? { interpolation: true } : {}),
     };
   }
 

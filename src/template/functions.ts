@@ -33,6 +33,28 @@ export function templateFunctionNames(): string[] {
   return [...TEMPLATE_FUNCTIONS.keys()].sort();
 }
 
+/** A character templates use that keyboards lack, typed as a backslash word (`\odot` → ⊙). */
+export interface TemplateSymbol {
+  /** What follows the backslash. */
+  readonly word: string;
+  /** What replaces `\word`. */
+  readonly text: string;
+  /** One line for the completion list. */
+  readonly detail: string;
+}
+
+/**
+ * The backslash words the language server completes inside t`…` (LaTeX names, plus the words
+ * snippets/chainrule.code-snippets already uses), so ⊙ is as quick to type as `*`.
+ */
+export const TEMPLATE_SYMBOLS: readonly TemplateSymbol[] = [
+  { word: "odot", text: "⊙", detail: "⊙ element-wise (Hadamard) product, mul" },
+  { word: "hadamard", text: "⊙", detail: "⊙ element-wise (Hadamard) product, mul" },
+  { word: "T", text: "ᵀ", detail: "ᵀ postfix transpose" },
+  { word: "transpose", text: "ᵀ", detail: "ᵀ postfix transpose" },
+  { word: "sigma", text: "σ", detail: "σ sigmoid, called as σ(…)" },
+];
+
 /** The known name closest to `name` (case-insensitive, within a typo or two), for "did you mean". */
 export function suggestFunction(name: string): string | undefined {
   let best: string | undefined;

@@ -4,8 +4,8 @@
 
 export * from "./ast";
 export { parseTemplate } from "./parser";
-export { TEMPLATE_FUNCTIONS, templateFunctionNames, suggestFunction } from "./functions";
-export type { TemplateFunction } from "./functions";
+export { TEMPLATE_FUNCTIONS, TEMPLATE_SYMBOLS, templateFunctionNames, suggestFunction } from "./functions";
+export type { TemplateFunction, TemplateSymbol } from "./functions";
 export {
   evaluateTemplate,
   inferTemplateShapes,

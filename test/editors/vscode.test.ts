@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { existsSync, statSync } from "node:fs";
 import { before, describe, it } from "node:test";
-import { missingInstall, runVsCodeSession, SCREENSHOT, type SessionResult } from "./vscode/harness";
+import { missingInstall, runVsCodeSession, SCREENSHOT, TEMPLATE_SCREENSHOT, type SessionResult } from "./vscode/harness";
 
 const IN_EDITOR = [
   "opening the seed bug shows the matmul-mismatch diagnostic",
@@ -13,6 +13,10 @@ const IN_EDITOR = [
   "inlay hints show the shape after a tensor const",
   "the harness sees the squiggle and the hover (screenshot)",
   "applying the preferred quick fix removes the diagnostic",
+  "hover on ⊙ in a math template shows both operand shapes and the result",
+  "inlay hints follow the template's interpolations",
+  "the template's math is highlighted by the grammar (screenshot)",
+  "the ⊙ completion is offered in template math, not in a comment",
 ];
 
 describe("VS Code 1.139 (code-server 4.139.1, headless Chromium)", () => {
@@ -37,5 +41,9 @@ describe("VS Code 1.139 (code-server 4.139.1, headless Chromium)", () => {
 
   it("wrote the screenshot of the squiggle with its hover", () => {
     assert.ok(existsSync(SCREENSHOT) && statSync(SCREENSHOT).size > 10_000, SCREENSHOT);
+  });
+
+  it("wrote the screenshot of the highlighted template (taken in this session)", () => {
+    assert.ok(session.templateScreenshot && statSync(TEMPLATE_SCREENSHOT).size > 10_000, TEMPLATE_SCREENSHOT);
   });
 });

@@ -63,6 +63,11 @@ export async function run(): Promise<void> {
   let editor!: vscode.TextEditor;
   /** Where the mistaken `matmul` starts. */
   let bugAt!: vscode.Position;
+  const templateUri = vscode.Uri.file(path.join(folder, "seed-template.ts"));
+  let templateEditor!: vscode.TextEditor;
+  /** The seed's gradient in template form, and where its first ⊙ is. */
+  const GRADIENT = "t`(${yhat} - ${y}) @ ${W2}ᵀ ⊙";
+  let odotAt!: vscode.Position;
 
   const tests: Array<[string, () => Promise<void>]> = [
     ["opening the seed bug shows the matmul-mismatch diagnostic", async () => {
@@ -113,6 +118,58 @@ export async function run(): Promise<void> {
       assert.ok(preferred[0]!.edit && (await vscode.workspace.applyEdit(preferred[0]!.edit)));
       await waitForDiagnostics(uri, (ds) => (ds.length === 0 ? true : undefined), "the diagnostic to go");
       assert.equal(editor.document.getText(), correct);
+    }],
+    ["hover on ⊙ in a math template shows both operand shapes and the result", async () => {
+      templateEditor = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(templateUri));
+      const text = templateEditor.document.getText();
+      odotAt = templateEditor.document.positionAt(text.indexOf(GRADIENT) + GRADIENT.length - 1);
+      const hover = hoverText(await vscode.commands.executeCommand<vscode.Hover[]>("vscode.executeHoverProvider", templateUri, odotAt));
+      assert.match(hover, /\[1,H\] ⊙ \[1,H\] → \[1,H\]/);
+      assert.match(hover, /Jacobian \*\*diagonal\*\*/);
+    }],
+    ["inlay hints follow the template's interpolations", async () => {
+      const doc = templateEditor.document;
+      const all = new vscode.Range(0, 0, doc.lineCount, 0);
+      const hints = await vscode.commands.executeCommand<vscode.InlayHint[]>("vscode.executeInlayHintProvider", templateUri, all);
+      const afterW2 = doc.positionAt(doc.getText().indexOf("${W2}ᵀ ⊙") + "${W2}".length);
+      const label = (h: vscode.InlayHint) => (typeof h.label === "string" ? h.label : h.label.map((p) => p.value).join(""));
+      assert.ok(hints.some((h) => h.position.isEqual(afterW2) && label(h) === ": [H,K]"), hints.map((h) => `${h.position.line}:${h.position.character}${label(h)}`).join(" "));
+    }],
+    ["the template's math is highlighted by the grammar (screenshot)", async () => {
+      if (process.env.CHAINRULE_SCREENSHOT_HARNESS !== "1") throw new Skip("no screenshot harness");
+      await vscode.commands.executeCommand("workbench.action.closeAuxiliaryBar");
+      await vscode.commands.executeCommand("workbench.action.closeSidebar");
+      templateEditor.revealRange(new vscode.Range(0, 0, 0, 0), vscode.TextEditorRevealType.AtTop);
+      // The cursor away from the math, so no bracket or word highlight changes its colours.
+      templateEditor.selection = new vscode.Selection(0, 0, 0, 0);
+      const done = path.join(folder, ".template-shot-done");
+      console.log(`CHAINRULE_TEMPLATE_SHOT_READY ${done}`);
+      await waitForFile(done);
+      const verdict = readFileSync(done, "utf8").trim();
+      assert.equal(verdict, "ok", verdict);
+    }],
+    ["the ⊙ completion is offered in template math, not in a comment", async () => {
+      const doc = templateEditor.document;
+      const original = doc.getText();
+      const ours = async (at: vscode.Position) => {
+        const list = await vscode.commands.executeCommand<vscode.CompletionList>("vscode.executeCompletionItemProvider", templateUri, at, "\\");
+        // Snippets also offer `\odot` everywhere; the server's items are the Operator ones.
+        return list.items.filter((i) => i.kind === vscode.CompletionItemKind.Operator);
+      };
+      // In the math, before `(${yhat}`; and in the comment above the function.
+      const inMath = doc.positionAt(original.indexOf(GRADIENT) + 2);
+      const inComment = doc.positionAt(original.indexOf("/** @gradient") + 3);
+      assert.ok(await templateEditor.edit((b) => (b.insert(inMath, "\\od "), b.insert(inComment, "\\od "))));
+      const typedEnd = inMath.translate(0, 3);
+      const items = await ours(typedEnd);
+      const odot = items.find((i) => (typeof i.label === "string" ? i.label : i.label.label) === "\\odot");
+      assert.ok(odot, items.map((i) => (typeof i.label === "string" ? i.label : i.label.label)).join(" "));
+      assert.equal(odot.insertText, "⊙");
+      const range = odot.range instanceof vscode.Range ? odot.range : odot.range?.replacing;
+      assert.ok(range?.isEqual(new vscode.Range(inMath, typedEnd)), `range ${JSON.stringify(range)}`);
+      assert.deepEqual(await ours(inComment.translate(0, 3)), [], "no template completion in a comment");
+      // Put the text back as it was.
+      assert.ok(await templateEditor.edit((b) => b.replace(new vscode.Range(doc.positionAt(0), doc.positionAt(doc.getText().length)), original)));
     }],
   ];
 

@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import type { Diagnostic } from "../analysis/api";
 import { Workspace } from "../analysis/workspace";
 import { parseArgs } from "./args";
-import { collectFiles } from "./files";
+import { collectFiles } from "../files/collect";
 import type { CliIo } from "./io";
 
 export interface CheckedFile {

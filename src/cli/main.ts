@@ -1,7 +1,8 @@
 // The `chainrule` command line: dispatches to check / verify / lsp and maps failures to CLI.md's
 // exit codes (0 clean, 1 problems found, 2 bad usage or internal failure).
 
-import { UsageError } from "./files";
+import { MissingPathError } from "../files/collect";
+import { UsageError } from "./args";
 import type { CliIo } from "./io";
 
 const USAGE = `usage:
@@ -39,7 +40,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
         throw new UsageError(`unknown command ${command}`);
     }
   } catch (e) {
-    if (e instanceof UsageError) io.stderr(`chainrule: ${e.message}\n${USAGE}`);
+    if (e instanceof UsageError || e instanceof MissingPathError) io.stderr(`chainrule: ${e.message}\n${USAGE}`);
     else io.stderr(`chainrule: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
     return 2;
   }

@@ -2,9 +2,10 @@
 // Discovers checks by syntax, bundles each file once, and runs its checks in a sandboxed worker
 // process. User code never runs in the caller's process.
 
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { collectFiles } from "../files/collect";
 import { BundleError, bundleUserFile, internalDirs, workerScript } from "./bundle";
 import { discoverChecks, type PlannedCheck } from "./discover";
 import { Session } from "./runner";
@@ -33,22 +34,7 @@ export const DEFAULTS = { seed: 1, mode: "full" as Mode, timeoutMs: 10000, heapM
 
 /** Every `.ts` file under the given paths (files or folders), skipping node_modules and .d.ts. */
 export function expandPaths(paths: readonly string[], cwd: string): string[] {
-  const out = new Set<string>();
-  const walk = (dir: string) => {
-    for (const e of readdirSync(dir, { withFileTypes: true })) {
-      if (e.name === "node_modules" || e.name.startsWith(".")) continue;
-      const p = path.join(dir, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (e.name.endsWith(".ts") && !e.name.endsWith(".d.ts")) out.add(p);
-    }
-  };
-  for (const p of paths.length ? paths : ["."]) {
-    const abs = path.resolve(cwd, p);
-    const st = statSync(abs); // throws ENOENT: the CLI turns it into a usage error
-    if (st.isDirectory()) walk(abs);
-    else out.add(abs);
-  }
-  return [...out].sort();
+  return collectFiles(paths, cwd).map((f) => f.abs);
 }
 
 function result(spec: CheckSpec, o: WorkerOutcome, ms: number): CheckResult {

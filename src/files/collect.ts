@@ -1,10 +1,12 @@
-// Turns the paths given on the command line into the .ts files to analyse: files as given,
-// folders walked (node_modules and dot-folders skipped), no paths meaning the current folder.
+// Turns paths (files or folders) into the .ts files to analyse or verify: files as given, folders
+// walked (node_modules and dot-folders skipped), no paths meaning the current folder. Shared by
+// `check`, `verify` and the server's "verify all in workspace".
 
 import { readdirSync, statSync } from "node:fs";
 import path from "node:path";
 
-export class UsageError extends Error {}
+/** A path that does not exist: the CLI reports it as bad usage (exit 2). */
+export class MissingPathError extends Error {}
 
 export interface FoundFile {
   /** Absolute path. */
@@ -44,7 +46,7 @@ export function collectFiles(paths: readonly string[], cwd: string): FoundFile[]
     try {
       st = statSync(abs);
     } catch {
-      throw new UsageError(`no such file or folder: ${p}`);
+      throw new MissingPathError(`no such file or folder: ${p}`);
     }
     const files: string[] = [];
     if (st.isDirectory()) walk(abs, files);

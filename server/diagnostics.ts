@@ -1,6 +1,7 @@
 // Diagnostics on open and change: debounced per document, versioned (a result is published only
-// if the document is still at the version it was computed for), superseded work cancelled, and
-// open importers re-checked after a file they import changed.
+// if the document is still at the version it was computed for), superseded work cancelled even
+// mid-file (the analysis runs in time slices), and open importers re-checked after a file they
+// import changed.
 
 import type { Connection, Diagnostic } from "vscode-languageserver/node";
 import { CancelledError, type CancellationToken, type FileAnalysis } from "../src/analysis/api";
@@ -54,7 +55,8 @@ export class DiagnosticsScheduler {
     if (edited) this.edited.add(uri);
     const timer = setTimeout(() => {
       this.timers.delete(uri);
-      this.run(uri);
+      // run() handles analysis failures itself; anything else is a bug in this module, logged.
+      this.run(uri).catch((e: unknown) => this.log.error(`chainrule: diagnostics for ${uri} failed: ${describeError(e)}`));
     }, delay);
     this.timers.set(uri, timer);
   }
@@ -74,7 +76,12 @@ export class DiagnosticsScheduler {
     if (this.published.delete(uri)) void this.connection.sendDiagnostics({ uri, diagnostics: [] });
   }
 
-  private run(uri: string): void {
+  /**
+   * One analysis job. The analysis gives the event loop a turn every few milliseconds, so while
+   * it runs a didChange or didClose for the same document is read, cancels this job's token, and
+   * the job stops at its next slice instead of finishing work nobody will see.
+   */
+  private async run(uri: string): Promise<void> {
     const doc = this.files.get(uri);
     const file = uriToPath(uri);
     if (!doc || file === undefined) return;
@@ -87,7 +94,7 @@ export class DiagnosticsScheduler {
     try {
       maybeInjectFault("analyze");
       this.files.syncAll();
-      analysis = this.files.analyzer.analyze(file, token);
+      analysis = await this.files.analyzer.analyzeAsync(file, token);
     } catch (e) {
       if (e instanceof CancelledError) return;
       // The previous diagnostics stay up: they are for an older version, but clearing them on an
@@ -98,7 +105,8 @@ export class DiagnosticsScheduler {
     } finally {
       if (this.running.get(uri) === token) this.running.delete(uri);
     }
-    // Never publish a stale result: a newer version has its own job queued.
+    // Never publish a stale result: a newer version has its own job queued. (The analysis checks
+    // the token only before each unit; the document may have moved on during its last slice.)
     if (token.isCancellationRequested) return;
     this.publish(uri, version, analysis);
     this.status({

@@ -11,6 +11,8 @@ export interface Analyzer {
   update(file: string, text: string): void;
   close(file: string): void;
   analyze(file: string, token?: CancellationToken): FileAnalysis;
+  /** The same analysis in time slices, yielding to the event loop between them, so a newer edit is read and can cancel it. */
+  analyzeAsync(file: string, token?: CancellationToken, options?: { sliceMs?: number }): Promise<FileAnalysis>;
   shapeAt(file: string, pos: Position): ShapeInfo | null;
   shapesIn(file: string, range?: Range): ShapeInfo[];
   /** Whether pos is in the math text of a chainrule t`…` template (completions apply there). */

@@ -3,11 +3,15 @@
 // and every client (VS Code, Neovim, …) sees the same words.
 
 import { DiagnosticSeverity, type Diagnostic, type Range } from "vscode-languageserver/node";
+import { TEXT_CODES } from "../src/verify/report";
 import type { CheckResult } from "../src/verify/types";
 import { SOURCE } from "./convert";
 
-/** Diagnostic codes of verification results (not shape analysis: they are not in the registry). */
-export const VERIFY_CODES = { failed: "gradient-check-failed", error: "gradient-check-error" } as const;
+/**
+ * Diagnostic codes of verification results: the same words as `chainrule verify`'s text output
+ * (results of running code, not of analysis, so not in the shape registry).
+ */
+export const VERIFY_CODES = { failed: TEXT_CODES.fail, error: TEXT_CODES.error } as const;
 
 /** `3e-10`, `0.043`, `1.3`: one significant digit for tiny errors (that they are tiny is the point), two otherwise. */
 export function formatError(x: number | null): string {
@@ -22,7 +26,7 @@ export function formatValue(x: number): string {
 }
 
 function shortError(message: string): string {
-  const first = message.split(/(?<=[.;:])\s|\n/)[0] ?? message;
+  const first = (message.split(/(?<=[.;:])\s|\n/)[0] ?? message).replace(/[.;:]$/, "");
   return first.length > 70 ? `${first.slice(0, 67)}…` : first;
 }
 

@@ -69,6 +69,8 @@ export class Verification {
   private readonly pendingSaves = new Set<Promise<void>>();
   private readonly counts = { runs: 0, processes: 0, checks: 0 };
   private nextRun = 1;
+  /** The run in progress, aborted if this process exits so that its worker does not outlive it. */
+  private current: AbortController | undefined;
 
   constructor(
     private readonly connection: Connection,
@@ -85,6 +87,9 @@ export class Verification {
       return { ...this.counts, trusted: this.trusted };
     });
     files.documents.onDidSave((e) => this.saved(e.document.uri));
+    // Abort kills the worker synchronously (SIGKILL), which an exit handler may still do. A worker
+    // stuck in a loop never reads the parent's disconnect, so it must be killed from here.
+    process.once("exit", () => this.current?.abort());
   }
 
   /** Called from onInitialize: reads trust, settings fallbacks and roots; hooks into the diagnostics publisher. */
@@ -130,7 +135,7 @@ export class Verification {
       if (!g.resolved) continue; // gradient-unresolved already says why; there is nothing to run.
       const args: VerifyArgs = { uri, gradient: g.gradient };
       const busy = running?.has(g.gradient) || running?.has("*");
-      const title = busy ? "$(sync~spin) Verifying…" : this.trusted ? "▶ Verify gradient" : "▶ Verify gradient (disabled: workspace not trusted)";
+      const title = busy ? "⏳ Verifying…" : this.trusted ? "▶ Verify gradient" : "▶ Verify gradient (disabled: workspace not trusted)";
       lenses.push({ range: g.range, command: { title, command: VerifyCommand.verifyGradient, arguments: [args] } });
       const last = stored?.get(g.gradient);
       if (last && !busy) {
@@ -189,16 +194,10 @@ export class Verification {
     }
     if (all.length === 0) return `chainrule: ${path.basename(file)} has no @gradient function to verify.`;
     this.warnIfUnsaved(args.uri, file);
-    const base = path.basename(file);
+    const title = names.length === 0 ? `Verifying the gradients of ${path.basename(file)}` : `Verifying ${names.join(", ")}`;
     // No name (or every one of the file's): one engine call for the whole file, one bundle.
-    if (names.length === 0 || names.length === all.length) {
-      return { groups: [{ target: file, cwd }], total: all.length, title: `Verifying the gradients of ${base}` };
-    }
-    return {
-      groups: names.map((gradient) => ({ target: file, cwd, gradient })),
-      total: names.length,
-      title: names.length === 1 ? `Verifying ${names[0]}` : `Verifying ${names.join(", ")}`,
-    };
+    if (names.length === 0 || names.length === all.length) return { groups: [{ target: file, cwd }], total: all.length, title };
+    return { groups: names.map((gradient) => ({ target: file, cwd, gradient })), total: names.length, title };
   }
 
   /** The engine bundles the saved file: say so when the editor holds something else. */
@@ -218,7 +217,10 @@ export class Verification {
 
   private async run(runId: string, groups: RunGroup[], total: number, title: string, token: CancellationToken): Promise<VerifyRunResult> {
     const controller = new AbortController();
+    // Cancelled while it waited in the queue: nothing starts.
+    if (token.isCancellationRequested) controller.abort();
     const sub = token.onCancellationRequested(() => controller.abort());
+    this.current = controller;
     const checks: CheckResult[] = [];
     const uris: string[] = [];
     let processes = 0;
@@ -257,6 +259,7 @@ export class Verification {
       return { runId, refused: why, cancelled: false, checks: checks.map(withoutArrays), uris, processes };
     } finally {
       sub.dispose();
+      this.current = undefined;
       for (const g of groups) this.markRunning(g, false);
       this.refreshLenses();
       this.progress({ runId, kind: "end", cancelled: controller.signal.aborted });

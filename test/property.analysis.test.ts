@@ -1,13 +1,15 @@
 // Property tests of the analyzer's robustness and of incremental analysis: random truncations and
 // character edits of the DSL examples never make it throw (nor fail inside, which it would
-// swallow), and re-analysing after edits gives exactly what a fresh workspace gives.
+// swallow), and re-analysing after edits gives exactly what a fresh workspace gives, also when
+// sliced analyses were cancelled part-way or the text changed under them.
 
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { test } from "node:test";
+import { isDeepStrictEqual } from "node:util";
 import fc from "fast-check";
-import type { FileAnalysis } from "../src/analysis/api";
+import { CancelledError, type CancellationToken, type FileAnalysis } from "../src/analysis/api";
 import { textChange } from "../src/analysis/file-state";
 import { Workspace } from "../src/analysis/workspace";
 import { parseFixture, stripAnnotations } from "./helpers/fixture";
@@ -80,6 +82,54 @@ test("edit sequences: incremental analysis equals a fresh analysis, and never th
       assert.equal(w.stats.failed, 0, w.stats.lastFailure);
     }),
     { numRuns: 200 },
+  );
+});
+
+/** A token that reads as cancelled from its (n+1)-th read on: the run stops before some unit. */
+function cancelAfter(n: number): CancellationToken {
+  let reads = 0;
+  return {
+    get isCancellationRequested() {
+      return ++reads > n;
+    },
+  };
+}
+
+test("cancel then resume: after sliced runs cancelled part-way or overtaken by an edit, the next run equals a fresh analysis", async () => {
+  const step = fc.record({ edit, cancelAfter: fc.nat({ max: 12 }), editMidway: fc.boolean() });
+  await fc.assert(
+    fc.asyncProperty(fc.constantFrom(...inputs), fc.array(step, { minLength: 1, maxLength: 6 }), async (text, steps) => {
+      const w = new Workspace({ readFile: () => undefined });
+      w.update(FILE, text);
+      let t = text;
+      for (const s of steps) {
+        const before = t;
+        t = apply(t, s.edit);
+        // sliceMs 0: a yield after every unit, so the edit (editMidway) lands between units of a
+        // run that started on the previous text.
+        let run: Promise<FileAnalysis>;
+        if (s.editMidway) {
+          run = w.analyzeAsync(FILE, cancelAfter(s.cancelAfter), { sliceMs: 0 });
+          w.update(FILE, t);
+        } else {
+          w.update(FILE, t);
+          run = w.analyzeAsync(FILE, cancelAfter(s.cancelAfter), { sliceMs: 0 });
+        }
+        try {
+          // A run that was not cancelled answers for one text, never a mix: the new one if the
+          // edit landed in a yield (the walk restarts), the old one if the walk ended before its
+          // first yield (nothing to analyse), which is all it can have seen.
+          const a = await run;
+          assert.ok(isDeepStrictEqual(a, fresh(t)) || (s.editMidway && isDeepStrictEqual(a, fresh(before))), JSON.stringify(a));
+        } catch (e) {
+          if (!(e instanceof CancelledError)) throw e;
+        }
+        assert.deepEqual(await w.analyzeAsync(FILE, undefined, { sliceMs: 0 }), fresh(t));
+      }
+      assert.deepEqual(w.analyze(FILE), fresh(t));
+      assert.equal(w.stats.failed, 0, w.stats.lastFailure);
+    }),
+    { numRuns: 150 },
   );
 });
 

@@ -9,8 +9,8 @@ import { State, type LanguageClient, type Middleware } from "vscode-languageclie
 import { VerifyCommand, VerifyProgress, type VerifyArgs } from "../../server/verify-protocol";
 import { ReportPanel } from "./panel";
 import { Results } from "./results";
-import { Runner } from "./runner";
-import { GradientTests } from "./test-controller";
+import { Runner, RUNNER_PREFIX } from "./runner";
+import { GradientTests, TESTS_PREFIX } from "./test-controller";
 
 export class VerifyFeature implements vscode.Disposable {
   private client: LanguageClient | undefined;
@@ -42,6 +42,15 @@ export class VerifyFeature implements vscode.Disposable {
     this.client = client;
     this.disposables.push(
       client.onNotification(VerifyProgress.method, (p: VerifyProgress.Params) => this.results.accept(p)),
+      // Runs the server starts by itself (chainrule.verify.onSave) get a status-bar progress;
+      // the runner and the Test Explorer show their own.
+      this.results.onStart((e) => {
+        if (e.runId.startsWith(RUNNER_PREFIX) || e.runId.startsWith(TESTS_PREFIX)) return;
+        void vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `chainrule: ${e.title}` }, () =>
+          new Promise<void>((resolve) => {
+            const sub = this.results.onEnd((end) => end.runId === e.runId && (sub.dispose(), resolve()));
+          }));
+      }),
       client.onDidChangeState((e) => {
         // The Test Explorer may now ask the server for gradients.
         if (e.newState === State.Running) this.markReady();

@@ -58,7 +58,8 @@ function grid(shape: readonly number[]): { rows: number; cols: number } {
   return { rows: shape.slice(0, -1).reduce((a, b) => a * b, 1), cols };
 }
 
-const shapeText = (s: readonly number[]) => `[${s.join(", ")}]`;
+/** `[4, 3]` with no-break spaces, so a shape never wraps inside a narrow caption. */
+const shapeText = (s: readonly number[]) => `[${s.join(",\u00a0")}]`;
 
 function unravel(flat: number, shape: readonly number[]): number[] {
   const idx: number[] = [];
@@ -112,14 +113,14 @@ function heatmap(p: Panel): string {
     const idx = p.shape.length ? `[${unravel(i, p.shape).join(",")}]` : "";
     const worst = i === p.worstFlat ? " worst" : "";
     cells.push(
-      `<div class="cell${worst}" style="background:${css(c)};color:${ink(c)}" title="${escapeHtml(`${p.param}${idx} = ${v}`)}">${showNumbers ? cellNumber(v) : ""}</div>`,
+      `<div class="cell${worst}" style="background:${css(c)};color:${ink(c)}" title="${escapeHtml(`${p.param}${idx} = ${v}`)}">${showNumbers ? `<span>${cellNumber(v)}</span>` : ""}</div>`,
     );
   }
   const colLabels = cols <= 24 ? Array.from({ length: cols }, (_, j) => `<span>${j}</span>`).join("") : "";
   const rowLabels = rows <= 24 ? Array.from({ length: rows }, (_, i) => `<span>${i}</span>`).join("") : "";
   return `<figure class="panel">
   <figcaption><span class="ptitle">${escapeHtml(p.title)}</span><span class="pshape">${escapeHtml(p.subtitle)}</span></figcaption>
-  <div class="hm" style="--cell:${cell}px;--cols:${cols};--rows:${rows}">
+  <div class="hm" style="--cols:${cols};--rows:${rows}">
     <div class="collabels">${colLabels}</div>
     <div class="rowlabels">${rowLabels}</div>
     <div class="cells">${cells.join("")}</div>
@@ -148,13 +149,15 @@ function paramSection(r: CheckResult, a: GradientArrays): string {
   const cell = cellSize([aShape, a.shape]);
   const mismatch = a.analyticShape ? ` <span class="warn">but ${escapeHtml(r.gradient)} returned ${escapeHtml(shapeText(a.analyticShape))}</span>` : "";
   const panels = [
-    heatmap({ cell, title: "Analytic", subtitle: `${r.gradient} → ${shapeText(aShape)}`, shape: aShape, data: a.analytic, color: seq, worstFlat: worst, param: a.param }),
-    heatmap({ cell, title: "Numeric", subtitle: `finite differences → ${shapeText(a.shape)}`, shape: a.shape, data: a.numeric, color: seq, worstFlat: worst, param: a.param }),
+    heatmap({ cell, title: "Analytic", subtitle: `${r.gradient} →\u00a0${shapeText(aShape)}`, shape: aShape, data: a.analytic, color: seq, worstFlat: worst, param: a.param }),
+    heatmap({ cell, title: "Numeric", subtitle: `finite differences →\u00a0${shapeText(a.shape)}`, shape: a.shape, data: a.numeric, color: seq, worstFlat: worst, param: a.param }),
     heatmap({ cell, title: "Analytic − numeric", subtitle: shapeText(a.shape), shape: a.shape, data: diff, color: div, worstFlat: worst, param: a.param }),
   ];
   const p = r.params?.find((x) => x.param === a.param);
   const status = p ? (p.pass ? `<span class="chip ok">✓ matches</span>` : `<span class="chip bad">✗ ${escapeHtml(p.diagnosis ?? "differs")}</span>`) : "";
-  return `<section class="param">
+  // The cell shrinks with the view (the webview beside an editor is narrow) so the three panels stay side by side.
+  const sumCols = grid(aShape).cols + 2 * grid(a.shape).cols;
+  return `<section class="param" style="--cellmax:${cell}px;--sumcols:${sumCols}">
   <h2>∂${escapeHtml(r.of)}/∂${escapeHtml(a.param)} <span class="dim">${escapeHtml(a.param)}: ${escapeHtml(shapeText(a.shape))}</span>${mismatch} ${status}</h2>
   ${p?.note && (r.arrays?.length ?? 0) > 1 ? `<p class="note">${escapeHtml(p.note)}</p>` : ""}
   <div class="panels">${panels.join("\n")}</div>
@@ -239,16 +242,21 @@ header { padding-bottom: 14px; margin-bottom: 18px; border-bottom: 1px solid var
 .chip.ok { background: rgba(48,164,108,.2); color: #4cc38a; } .chip.bad { background: rgba(229,72,77,.2); color: #ff6369; }
 .param { margin-bottom: 22px; }
 .panels { display: flex; gap: 26px; flex-wrap: wrap; align-items: flex-start; }
-.panel { margin: 0; padding: 12px 14px 14px; border-radius: 8px; background: var(--vscode-sideBar-background, rgba(127,127,127,.07));
+/* As wide as its heatmap: a long caption wraps instead of pushing the next panel to a new row. */
+.panel { width: min-content; margin: 0; padding: 12px 14px 14px; border-radius: 8px; background: var(--vscode-sideBar-background, rgba(127,127,127,.07));
   border: 1px solid var(--vscode-panel-border, rgba(127,127,127,.25)); }
 figcaption { display: flex; flex-direction: column; margin-bottom: 8px; }
 .ptitle { font-weight: 600; } .pshape { font-family: var(--vscode-editor-font-family, monospace); font-size: 11px; opacity: .7; }
+.param { --cell: max(8px, min(var(--cellmax), calc((100vw - 270px) / var(--sumcols) - 2px))); }
 .hm { display: grid; grid-template-columns: 18px auto; grid-template-rows: 16px auto; }
 .collabels { grid-column: 2; display: grid; grid-template-columns: repeat(var(--cols), var(--cell)); gap: 2px; }
 .rowlabels { grid-row: 2; display: grid; grid-template-rows: repeat(var(--rows), var(--cell)); gap: 2px; }
 .collabels span, .rowlabels span { font-size: 10px; opacity: .55; display: flex; align-items: center; justify-content: center; }
 .cells { grid-column: 2; grid-row: 2; display: grid; grid-template-columns: repeat(var(--cols), var(--cell)); grid-auto-rows: var(--cell); gap: 2px; }
-.cell { border-radius: 3px; display: flex; align-items: center; justify-content: center; overflow: hidden; font: 10px/1 var(--vscode-editor-font-family, "DejaVu Sans Mono", monospace); }
+.cell { container-type: size; border-radius: 3px; display: flex; align-items: center; justify-content: center; overflow: hidden; font: 10px/1 var(--vscode-editor-font-family, "DejaVu Sans Mono", monospace); }
+/* Numbers only while they fit: the cell is a size container. */
+.cell span { display: block; width: 100%; text-align: center; white-space: nowrap; }
+@container (max-width: 35px) { .cell span { display: none; } }
 .cell.worst { box-shadow: 0 0 0 2px var(--vscode-editor-background, #1e1f22), 0 0 0 4px #ff2d78; position: relative; z-index: 1; }
 .legends { display: flex; gap: 30px; margin-top: 10px; flex-wrap: wrap; }
 .legend { display: flex; align-items: center; gap: 8px; font-size: 11px; }

@@ -11,6 +11,8 @@ import type { Results } from "./results";
 export const UNTRUSTED =
   "Gradient verification is disabled in Restricted Mode: it runs this workspace's code. Trust the workspace to verify gradients.";
 
+/** Run ids of requests this runner makes (the server's own runs, on save, have others). */
+export const RUNNER_PREFIX = "vscode-";
 let nextRun = 1;
 
 /** The palette's target: the active editor's file and cursor; the server picks the function around it, else the whole file. */
@@ -67,7 +69,7 @@ export class Runner {
     } else {
       await vscode.workspace.saveAll(false);
     }
-    args = { ...args, runId: opts.runId ?? `vscode-${nextRun++}` };
+    args = { ...args, runId: opts.runId ?? `${RUNNER_PREFIX}${nextRun++}` };
     if (token) return this.send(client, command, args, token);
     return vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: "chainrule", cancellable: true },

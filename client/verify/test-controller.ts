@@ -10,6 +10,8 @@ import type { Runner } from "./runner";
 
 const toRange = (r: ListGradients.Gradient["range"]) => new vscode.Range(r.start.line, r.start.character, r.end.line, r.end.character);
 
+/** Run ids of the Test Explorer's requests. */
+export const TESTS_PREFIX = "tests-";
 let nextRun = 1;
 
 export class GradientTests implements vscode.Disposable {
@@ -102,7 +104,7 @@ export class GradientTests implements vscode.Disposable {
     try {
       for (const job of jobs) {
         if (token.isCancellationRequested) break;
-        const runId = `tests-${nextRun++}`;
+        const runId = `${TESTS_PREFIX}${nextRun++}`;
         const reported = new Set<vscode.TestItem>();
         this.active.set(runId, { run, reported });
         job.items.forEach((i) => run.started(i));

@@ -1,6 +1,7 @@
 // The analyzer's entry point for the language server and the CLI: open documents overlaid on the
-// disk, per-file incremental analysis, hover/inlay shape queries, and who imports whom. Never
-// throws on any input (except CancelledError when asked to stop).
+// disk, per-file incremental analysis (synchronous, or in time slices that can be cancelled),
+// hover/inlay shape queries, and who imports whom. Never throws on any input (except
+// CancelledError when asked to stop).
 
 import { readFileSync } from "node:fs";
 import { DIAGNOSTICS } from "../diagnostics/registry";
@@ -16,6 +17,13 @@ import { setTemplateAnalyzer, templateAnalyzer } from "./template-hook";
 export interface FileHost {
   readFile(absPath: string): string | undefined;
 }
+
+/**
+ * How long `analyzeAsync` works before giving the event loop a turn: short enough that a
+ * keystroke waits at most about one frame, long enough that the yields cost little (each is one
+ * setImmediate, a few microseconds, against ~8 ms of work).
+ */
+const DEFAULT_SLICE_MS = 8;
 
 const nodeFs: FileHost = {
   readFile(p) {
@@ -91,7 +99,52 @@ export class Workspace {
     return d ?? undefined;
   }
 
+  /** The whole file's diagnostics and gradient pairings, synchronously (the CLI, verification). */
   analyze(file: string, token?: CancellationToken): FileAnalysis {
+    const steps = this.steps(file, token);
+    for (;;) {
+      const step = steps.next();
+      if (step.done) return step.value;
+    }
+  }
+
+  /**
+   * The same analysis as `analyze`, but it gives the event loop a turn (setImmediate) whenever a
+   * slice of `sliceMs` has been used, so a server keeps reading messages during a long cold
+   * analysis and a newer version's change can cancel this one mid-file. The token is checked
+   * before every unit, so a cancellation takes effect at the first unit after the yield. If the
+   * workspace changed during a yield (`update`, `close`, `invalidate`), the units already done
+   * may no longer hold: the walk starts again (cached results make that cheap), so the answer is
+   * always exactly what `analyze` gives for the workspace as it is when the walk ends, never a mix
+   * of two versions.
+   */
+  async analyzeAsync(file: string, token?: CancellationToken, options: { sliceMs?: number } = {}): Promise<FileAnalysis> {
+    const sliceMs = options.sliceMs ?? DEFAULT_SLICE_MS;
+    let world = this.worldVersion;
+    let steps = this.steps(file, token);
+    let sliceStart = performance.now();
+    for (;;) {
+      const step = steps.next();
+      if (step.done) return step.value;
+      if (performance.now() - sliceStart < sliceMs) continue;
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      // Never resume a walk over a file that changed under it; an abandoned walk holds nothing
+      // (a unit's analysis never spans a yield), so it is simply dropped.
+      if (this.worldVersion !== world) {
+        world = this.worldVersion;
+        steps = this.steps(file, token);
+      }
+      sliceStart = performance.now();
+    }
+  }
+
+  /**
+   * The one walk over a file's units that both `analyze` and `analyzeAsync` drive: it yields
+   * after each unit (a point where the work may pause) and returns the result. Results computed
+   * before a cancellation stay cached, valid for the world they were computed in, so a cancelled
+   * walk leaves the caches exactly as a lazy query (hover) would.
+   */
+  private *steps(file: string, token?: CancellationToken): Generator<void, FileAnalysis, void> {
     const empty: FileAnalysis = { file, isDsl: false, diagnostics: [], gradients: [] };
     const s = this.state(file);
     if (!s || !s.isDsl || !s.sf) return empty;
@@ -100,17 +153,8 @@ export class Workspace {
       this.importGraph.set(file, new Set(s.importedFiles()));
       for (let i = 0; i < s.units.length; i++) {
         if (token?.isCancellationRequested) throw new CancelledError();
-        const u = s.units[i]!;
-        const r = s.result(i);
-        if (!r) continue;
-        for (const d of r.diags) {
-          diagnostics.push({
-            code: d.code, severity: d.severity, message: d.message,
-            range: this.range(s, u.pos + d.start, u.pos + d.end),
-            fixes: d.fixes.map((f) => materialiseFix(s, u.pos, f, (a, b) => this.range(s, a, b))).filter((f): f is Fix => f !== undefined),
-            related: d.related.map((x) => ({ range: this.range(s, u.pos + x.start, u.pos + x.end), message: x.message })),
-          });
-        }
+        this.unitDiagnostics(s, i, diagnostics);
+        yield;
       }
       if (token?.isCancellationRequested) throw new CancelledError();
       const g = checkGradients(s);
@@ -133,6 +177,21 @@ export class Workspace {
       if (err instanceof CancelledError) throw err;
       // An analyzer bug must not reach the editor as a crash: report what was gathered.
       return { file, isDsl: true, diagnostics, gradients: [] };
+    }
+  }
+
+  /** Unit `i`'s diagnostics in file coordinates, appended to `out`. */
+  private unitDiagnostics(s: FileState, i: number, out: Diagnostic[]): void {
+    const u = s.units[i]!;
+    const r = s.result(i);
+    if (!r) return;
+    for (const d of r.diags) {
+      out.push({
+        code: d.code, severity: d.severity, message: d.message,
+        range: this.range(s, u.pos + d.start, u.pos + d.end),
+        fixes: d.fixes.map((f) => materialiseFix(s, u.pos, f, (a, b) => this.range(s, a, b))).filter((f): f is Fix => f !== undefined),
+        related: d.related.map((x) => ({ range: this.range(s, u.pos + x.start, u.pos + x.end), message: x.message })),
+      });
     }
   }
 

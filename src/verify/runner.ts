@@ -18,10 +18,19 @@ export interface SandboxOptions {
   internal: string[];
 }
 
+/**
+ * The permission model's flag: `--permission` since Node 22.13; Node 24 rejects the old name
+ * ("bad option", exit 9) — and the editor's server runs under whatever Node the editor ships.
+ */
+function permissionFlag(): string {
+  const [major = 0, minor = 0] = process.versions.node.split(".").map(Number);
+  return major > 22 || (major === 22 && minor >= 13) ? "--permission" : "--experimental-permission";
+}
+
 /** Node's flags for the child: the sandbox itself. Exposed for tests and docs. */
 export function sandboxArgs(worker: string, bundle: string, heapMb: number): string[] {
   return [
-    "--experimental-permission",
+    permissionFlag(),
     // Node 20 takes one path per flag; a comma-separated list would be read as one path.
     `--allow-fs-read=${worker}`,
     `--allow-fs-read=${bundle}`,
@@ -59,7 +68,8 @@ export class Session {
     const child = fork(this.worker, [], {
       execArgv: sandboxArgs(this.worker, this.bundle, this.opts.heapMb),
       // No inherited environment: nothing of the caller's (tokens, NODE_OPTIONS) reaches user code.
-      env: {},
+      // Under Electron (desktop VS Code's server) the binary is the editor itself: it must be told to run as Node.
+      env: process.versions.electron ? { ELECTRON_RUN_AS_NODE: "1" } : {},
       cwd: this.opts.cwd,
       stdio: ["ignore", "ignore", "pipe", "ipc"],
       serialization: "json",

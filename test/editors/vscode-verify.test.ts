@@ -1,18 +1,19 @@
 // "Verify gradient" in real VS Code (code-server's VS Code server + headless Chromium, see
 // vscode/verify-harness.ts): CodeLens clicks, the report webview, the Test Explorer. Screenshots
 // go to test-results/vscode-verify.png and vscode-verify-tests.png, the log to
-// test-results/vscode-verify-session.log.
+// test-results/vscode-verify-session.log. A second session opens the workspace in Restricted Mode.
 
 import assert from "node:assert/strict";
 import { existsSync, statSync } from "node:fs";
 import { before, describe, it } from "node:test";
 import { missingInstall } from "./vscode/harness";
-import { runVerifySession, TESTS_SCREENSHOT, VERIFY_SCREENSHOT, type VerifySession } from "./vscode/verify-harness";
+import { RESTRICTED_SCREENSHOT, runVerifySession, TESTS_SCREENSHOT, VERIFY_SCREENSHOT, type VerifySession } from "./vscode/verify-harness";
 
 const IN_EDITOR = [
   "each @gradient function gets a '▶ Verify gradient' lens, and nothing runs on open",
-  "clicking the lens above dLoss_dW2 verifies it: an error diagnostic says transposed",
+  "clicking the lens above dLoss_dW2 verifies it and an error diagnostic says transposed",
   "the result lens reads '✗ transposed', and clicking it opens the report beside the editor",
+  "Cancel on the progress notification stops a check that never ends, at once",
   "Verify All from the palette's command verifies the rest; the Test Explorer shows pass and fail",
 ];
 
@@ -37,5 +38,29 @@ describe("Verify gradient in VS Code 1.139 (code-server 4.139.1, headless Chromi
 
   it("photographed the report beside the editor and the Test Explorer", () => {
     for (const shot of [VERIFY_SCREENSHOT, TESTS_SCREENSHOT]) assert.ok(existsSync(shot) && statSync(shot).size > 10_000, shot);
+  });
+});
+
+describe("Verify gradient in VS Code's Restricted Mode (untrusted workspace)", () => {
+  let session: VerifySession;
+  before(async () => {
+    const missing = missingInstall();
+    assert.equal(missing, undefined, missing);
+    session = await runVerifySession("untrusted");
+    console.log(`# vscode restricted-mode session: ${session.totalMs} ms`);
+  });
+
+  for (const name of [
+    "in Restricted Mode the lenses say that verification is disabled",
+    "the command refuses with the reason and a Manage Workspace Trust button, and runs nothing",
+  ]) {
+    it(name, () => {
+      assert.equal(session.tests.get(name), "PASS", `${session.tests.get(name) ?? "did not run"} (see test-results/vscode-verify-untrusted-session.log)`);
+    });
+  }
+
+  it("the suite ran to the end and exited 0, and photographed the refusal", () => {
+    assert.equal(session.exitCode, 0, "see test-results/vscode-verify-untrusted-session.log");
+    assert.ok(existsSync(RESTRICTED_SCREENSHOT) && statSync(RESTRICTED_SCREENSHOT).size > 10_000, RESTRICTED_SCREENSHOT);
   });
 });

@@ -4,7 +4,7 @@
 // save unless `chainrule.verify.onSave` asks for it.
 
 import assert from "node:assert/strict";
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -135,8 +135,8 @@ describe("verify gradient: CodeLens, commands and diagnostics", () => {
     assert.equal(res.refused, undefined);
     assert.deepEqual(res.checks.map((c) => [c.gradient, c.status, c.diagnosis]), [["dLoss_dW2", "fail", "transposed"]]);
     assert.equal(res.checks[0]!.arrays, undefined, "the answer leaves the arrays to the notifications");
-    const published = await client.diagnostics.wait((p) => p.uri === uri && p.diagnostics.some((d) => d.code === "gradient-check-failed"), "verification diagnostics", from);
-    const check = published.diagnostics.find((d) => d.code === "gradient-check-failed")!;
+    const published = await client.diagnostics.wait((p) => p.uri === uri && p.diagnostics.some((d) => d.code === "gradient-mismatch"), "verification diagnostics", from);
+    const check = published.diagnostics.find((d) => d.code === "gradient-mismatch")!;
     const message = typeof check.message === "string" ? check.message : check.message.value;
     assert.equal(check.severity, 1);
     assert.equal(check.range.start.line, line("dLoss_dW2"));
@@ -176,8 +176,8 @@ describe("verify gradient: CodeLens, commands and diagnostics", () => {
     const res = await run(client, "chainrule.verifyGradient", { uri, position: positionOf(text, "crossEntropy(yhat, y)") });
     assert.deepEqual(res.checks.map((c) => c.gradient).sort(), ["dLoss_dW2", "dLoss_db2", "dLoss_dx"]);
     assert.ok(res.processes >= 1);
-    const published = await client.diagnostics.wait((p) => p.uri === uri && p.diagnostics.filter((d) => d.code?.toString().startsWith("gradient-check")).length > 0, "diagnostics", from);
-    assert.deepEqual(published.diagnostics.filter((d) => d.code === "gradient-check-failed").map((d) => d.range.start.line), [line("dLoss_dW2")]);
+    const published = await client.diagnostics.wait((p) => p.uri === uri && p.diagnostics.some((d) => d.code === "gradient-mismatch"), "diagnostics", from);
+    assert.deepEqual(published.diagnostics.filter((d) => d.code === "gradient-mismatch").map((d) => d.range.start.line), [line("dLoss_dW2")]);
     const t = titlesByLine(await lenses(client, uri));
     assert.match(t.get(line("dLoss_db2"))![1]!, /^✓ max rel err/);
   });
@@ -185,7 +185,7 @@ describe("verify gradient: CodeLens, commands and diagnostics", () => {
   it("an edit keeps the results on the moved functions (diagnostic follows the name) and marks the lens as edited since", async () => {
     const version = await client.change(uri, [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: "\n" }]);
     const diags = await client.diagnosticsFor(uri, version);
-    const failed = diags.find((d) => d.code === "gradient-check-failed");
+    const failed = diags.find((d) => d.code === "gradient-mismatch");
     assert.equal(failed?.range.start.line, line("dLoss_dW2") + 1);
     const t = titlesByLine(await lenses(client, uri));
     assert.deepEqual(t.get(line("dLoss_dW2") + 1), ["▶ Verify gradient", "✗ transposed (edited since)"]);
@@ -273,6 +273,7 @@ describe("verify gradient: nothing runs unasked; onSave; cancellation", () => {
       const cts = new CancellationTokenSource();
       const pending = run(client, "chainrule.verifyGradient", { uri: u, gradient: "dLoop", runId: "loop" }, cts);
       await extras.until(() => workers(client.process.pid!).length > 0, "the worker to start");
+      assert.equal((await lenses(client, u))[0]!.command!.title, "⏳ Verifying…");
       const t0 = Date.now();
       cts.cancel();
       const res = await pending;
@@ -285,6 +286,24 @@ describe("verify gradient: nothing runs unasked; onSave; cancellation", () => {
     } finally {
       await client.stop();
     }
+  });
+
+  it("a server that exits during a check does not leave its worker behind", async () => {
+    const { client } = await start({ initializationOptions: { verify: { timeoutMs: 120_000 } } });
+    const u = pathToFileURL(path.join(dir, "loop.ts")).href;
+    await client.open(u, LOOP);
+    await client.diagnosticsFor(u, 1);
+    const pending = run(client, "chainrule.verifyGradient", { uri: u, gradient: "dLoop" }).catch(() => undefined);
+    let worker: number[] = [];
+    const deadline = Date.now() + 20_000;
+    while ((worker = workers(client.process.pid!)).length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    assert.equal(worker.length, 1, "the looping check's worker runs");
+    await client.stop();
+    void pending;
+    // A worker busy in a loop never sees its parent go: only the server's exit handler can end it.
+    const gone = Date.now() + 5000;
+    while (existsSync(`/proc/${worker[0]}`) && Date.now() < gone) await new Promise((r) => setTimeout(r, 100));
+    assert.ok(!existsSync(`/proc/${worker[0]}`), `worker ${worker[0]} outlived the server`);
   });
 });
 

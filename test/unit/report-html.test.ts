@@ -79,10 +79,10 @@ describe("gradient-check report page", () => {
     // The ringed numeric cell is the worst element at its index, with its exact value.
     assert.match(html, new RegExp(`class="cell worst"[^>]*title="W2\\[${w.index.join(",")}\\] = ${String(w.numeric).replace(/[.+-]/g, "\\$&")}"`));
     assert.match(html, /✗ transposed/);
-    assert.match(html, /W2: \[6, 8\]/);
+    assert.match(html, /W2: \[6,\u00a08\]/);
     assert.match(html, /<span class="kv"><b>H<\/b>=6<\/span>/);
-    assert.match(html, /finite differences → \[6, 8\]/);
-    assert.match(html, /dLoss_dW2 → \[8, 6\]/);
+    assert.match(html, /finite differences →\u00a0\[6,\u00a08\]/);
+    assert.match(html, /dLoss_dW2 →\u00a0\[8,\u00a06\]/);
   });
 
   it("loads nothing from outside and escapes what comes from user code", () => {
@@ -129,6 +129,10 @@ describe("gradient-check report page", () => {
         const ring = await page.locator(".cell.worst").first().evaluate((e) => (globalThis as unknown as { getComputedStyle(x: unknown): { boxShadow: string } }).getComputedStyle(e).boxShadow);
         assert.match(ring, /rgb\(255, 45, 120\)/);
         await page.screenshot({ path: path.join(OUT, file), fullPage: true });
+        // A webview beside an editor is narrow: the cells shrink, the panels stay on one row.
+        await page.setViewportSize({ width: 560, height: 760 });
+        const narrow = await page.locator("figure.panel").evaluateAll((els) => els.map((e) => e.getBoundingClientRect().top));
+        assert.ok(narrow.every((t) => Math.abs(t - narrow[0]!) < 1), "panels on one row at 560 px");
         await page.close();
       });
     }

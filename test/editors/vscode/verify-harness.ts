@@ -19,7 +19,8 @@ const SERVER_MAIN = path.join(ROOT, ".editors/code-server/node_modules/code-serv
 const CHROMIUM = "/usr/bin/chromium";
 export const VERIFY_SCREENSHOT = path.join(ROOT, "test-results/vscode-verify.png");
 export const TESTS_SCREENSHOT = path.join(ROOT, "test-results/vscode-verify-tests.png");
-const SESSION_LOG = path.join(ROOT, "test-results/vscode-verify-session.log");
+export const RESTRICTED_SCREENSHOT = path.join(ROOT, "test-results/vscode-verify-restricted.png");
+const sessionLog = (mode: string) => path.join(ROOT, `test-results/vscode-verify-${mode === "trusted" ? "" : `${mode}-`}session.log`);
 const SESSION_TIMEOUT_MS = 240_000;
 
 export interface VerifySession {
@@ -71,26 +72,55 @@ async function photographReport(page: Page): Promise<string> {
 
 /** The Testing view lists the gradients; the failed one carries the failed icon. */
 async function inspectTestExplorer(page: Page): Promise<string> {
-  const row = page.locator(".test-explorer .monaco-list-row", { hasText: "dLoss_dW2" }).first();
-  await row.waitFor({ state: "visible", timeout: 60_000 });
+  const rows = page.locator(".test-explorer .monaco-list-row");
+  // Files are listed collapsed: open ours to see its gradients.
+  const file = rows.filter({ hasText: "network.ts" }).first();
+  await file.waitFor({ state: "visible", timeout: 60_000 });
+  if ((await file.getAttribute("aria-expanded")) === "false") await file.click();
+  const row = rows.filter({ hasText: "dLoss_dW2" }).first();
+  await row.waitFor({ state: "visible", timeout: 30_000 });
   const failed = row.locator(".codicon-testing-failed-icon, .codicon-testing-error-icon");
   await failed.first().waitFor({ state: "visible", timeout: 60_000 });
   await page.screenshot({ path: TESTS_SCREENSHOT });
-  const passed = page.locator(".test-explorer .monaco-list-row", { hasText: "dLoss_dx" }).locator(".codicon-testing-passed-icon");
+  const passed = rows.filter({ hasText: "dLoss_dx" }).locator(".codicon-testing-passed-icon");
   return (await passed.count()) > 0 ? "ok" : "dLoss_dx is not shown as passed";
 }
 
+/**
+ * Presses Cancel on the progress notification of a running verification. With the smoke-test
+ * driver on, VS Code shows no toasts, so the suite opens the notification center and this clicks
+ * the notification's Cancel button there.
+ */
+async function cancelProgress(page: Page, text: string): Promise<string> {
+  const item = page.locator(".notifications-center .notification-list-item", { hasText: text }).first();
+  await item.waitFor({ state: "visible", timeout: 20_000 });
+  await item.locator(".monaco-button", { hasText: "Cancel" }).first().click();
+  return "ok";
+}
+
 async function step(page: Page, name: string, arg: string): Promise<string> {
+  if (name === "cancel") return cancelProgress(page, arg);
   if (name === "click") {
     const [title, ...rest] = arg.split("|");
     return clickLens(page, title!, rest.join("|"));
   }
   if (name === "report") return photographReport(page);
   if (name === "tests") return inspectTestExplorer(page);
+  if (name === "message") {
+    const item = page.locator(".notifications-center .notification-list-item", { hasText: arg }).first();
+    await item.waitFor({ state: "visible", timeout: 30_000 });
+    mkdirSync(path.dirname(RESTRICTED_SCREENSHOT), { recursive: true });
+    await page.screenshot({ path: RESTRICTED_SCREENSHOT });
+    return (await item.locator(".monaco-button", { hasText: "Manage Workspace Trust" }).count()) > 0 ? "ok" : "the message has no Manage Workspace Trust button";
+  }
   return `unknown step ${name}`;
 }
 
-export async function runVerifySession(): Promise<VerifySession> {
+/**
+ * `untrusted`: the workspace opens in Restricted Mode (workspace trust on; the harness answers the
+ * trust dialog "No"), and the suite runs its Restricted Mode tests instead.
+ */
+export async function runVerifySession(mode: "trusted" | "untrusted" = "trusted"): Promise<VerifySession> {
   const started = Date.now();
   const tmp = mkdtempSync(path.join(tmpdir(), "chainrule-vscode-verify-"));
   const log: string[] = [];
@@ -107,6 +137,14 @@ export async function runVerifySession(): Promise<VerifySession> {
     const ws = path.join(tmp, "ws");
     mkdirSync(path.join(ws, "node_modules"), { recursive: true });
     copyFileSync(path.join(ROOT, "test/protocol/fixtures/verify/network.ts"), path.join(ws, "network.ts"));
+    // A gradient that never returns: only Cancel (or the 10 s timeout) ends its check.
+    writeFileSync(path.join(ws, "loop.ts"), [
+      `import { Tensor, sum, mul } from "chainrule";`,
+      `export function f(A: Tensor<["M", "N"]>) { return sum(mul(A, A)); }`,
+      `/** @gradient f A */`,
+      `export function dLoop(A: Tensor<["M", "N"]>) { while (true) {} return A; }`,
+      ``,
+    ].join("\n"));
     symlinkSync(ROOT, path.join(ws, "node_modules/chainrule"), "dir");
     mkdirSync(path.join(ws, ".vscode"));
     writeFileSync(path.join(ws, ".vscode/settings.json"), JSON.stringify({
@@ -120,10 +158,11 @@ export async function runVerifySession(): Promise<VerifySession> {
     const dataDir = path.join(tmp, "data");
     server = spawn(NODE24, [
       SERVER_MAIN, "--host", "127.0.0.1", "--port", String(port), "--without-connection-token",
-      "--accept-server-license-terms", "--enable-smoke-test-driver", "--disable-telemetry", "--disable-workspace-trust",
+      "--accept-server-license-terms", "--enable-smoke-test-driver", "--disable-telemetry",
+      ...(mode === "trusted" ? ["--disable-workspace-trust"] : []),
       "--user-data-dir", path.join(dataDir, "ud"), "--server-data-dir", path.join(dataDir, "sd"),
       "--extensions-dir", path.join(dataDir, "ext"),
-    ], { detached: true, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, CHAINRULE_VERIFY_HARNESS: "1" } });
+    ], { detached: true, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, CHAINRULE_VERIFY_HARNESS: mode } });
     const serverProc = server;
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error("VS Code server did not start listening")), 60_000);
@@ -152,7 +191,11 @@ export async function runVerifySession(): Promise<VerifySession> {
       const s = /CHAINRULE_VERIFY_STEP (\S+) (\w+) ?(.*)$/.exec(line);
       if (s) {
         step(page, s[2]!, s[3] ?? "")
-          .catch((e: unknown) => `step ${s[2]} failed: ${e instanceof Error ? e.message : String(e)}`)
+          .catch(async (e: unknown) => {
+            // What the window looked like when the step failed, for the person reading the log.
+            await page.screenshot({ path: path.join(ROOT, `test-results/vscode-verify-failed-${s[2]}.png`) }).catch(() => undefined);
+            return `step ${s[2]} failed: ${e instanceof Error ? e.message : String(e)}`;
+          })
           .then((verdict) => (writeFileSync(`${s[1]!}.tmp`, verdict), renameSync(`${s[1]!}.tmp`, s[1]!)));
       }
     });
@@ -162,6 +205,11 @@ export async function runVerifySession(): Promise<VerifySession> {
       ["skipWelcome", "true"],
     ]);
     await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(ws)}&payload=${encodeURIComponent(payload)}`);
+    if (mode === "untrusted") {
+      // What a careful person answers for a folder they have not read yet.
+      void page.locator(".monaco-dialog-box .monaco-button", { hasText: /^No, I don.t trust the authors$/ }).first()
+        .click({ timeout: 60_000 }).then(() => log.push("[harness] answered the trust dialog: No"), () => log.push("[harness] no trust dialog"));
+    }
     const exitCode = await Promise.race([
       exited,
       new Promise<number>((_, reject) => setTimeout(() => reject(new Error("in-editor suite did not finish")), SESSION_TIMEOUT_MS).unref()),
@@ -176,8 +224,8 @@ export async function runVerifySession(): Promise<VerifySession> {
         // Already gone.
       }
     }
-    mkdirSync(path.dirname(SESSION_LOG), { recursive: true });
-    writeFileSync(SESSION_LOG, log.join("\n") + "\n");
+    mkdirSync(path.join(ROOT, "test-results"), { recursive: true });
+    writeFileSync(sessionLog(mode), log.join("\n") + "\n");
     rmSync(tmp, { recursive: true, force: true });
   }
 }

@@ -1,7 +1,8 @@
 // The "Verify gradient" tests inside a real VS Code extension host (run by verify-harness.ts): the
 // lenses appear without running anything, a real click on "▶ Verify gradient" runs the check
 // through the client's middleware and progress notification, the failure lands as a diagnostic and
-// a "✗ transposed" lens, clicking that opens the report webview, and the Test Explorer shows it.
+// a "✗ transposed" lens, clicking that opens the report webview, Cancel on the progress
+// notification stops a check that never ends, and the Test Explorer shows the results.
 // Results go to the console as `CHAINRULE_TEST PASS|FAIL <name>` lines.
 
 import assert from "node:assert/strict";
@@ -65,7 +66,8 @@ function harness(folder: string, name: string, arg = ""): Promise<void> {
 }
 
 export async function run(): Promise<void> {
-  if (process.env.CHAINRULE_VERIFY_HARNESS !== "1") {
+  const mode = process.env.CHAINRULE_VERIFY_HARNESS;
+  if (mode !== "trusted" && mode !== "untrusted") {
     console.log("CHAINRULE_TEST SKIP verify suite: needs verify-harness.ts to click and photograph");
     return;
   }
@@ -73,9 +75,25 @@ export async function run(): Promise<void> {
   assert.ok(folder, "the harness opens a workspace folder");
   const uri = vscode.Uri.file(path.join(folder, "network.ts"));
   let editor!: vscode.TextEditor;
-  const failedOn = () => vscode.languages.getDiagnostics(uri).find((d) => codeOf(d) === "gradient-check-failed");
+  const failedOn = () => vscode.languages.getDiagnostics(uri).find((d) => codeOf(d) === "gradient-mismatch");
 
-  const tests: Array<[string, () => Promise<void>]> = [
+  const restricted: Array<[string, () => Promise<void>]> = [
+    ["in Restricted Mode the lenses say that verification is disabled", async () => {
+      assert.equal(vscode.workspace.isTrusted, false, "the harness answered the trust dialog No");
+      await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri));
+      const titles = await lensesUntil(uri, (t) => t.length === 3, "three lenses");
+      assert.deepEqual(titles, Array(3).fill("▶ Verify gradient (disabled: workspace not trusted)"));
+    }],
+    ["the command refuses with the reason and a Manage Workspace Trust button, and runs nothing", async () => {
+      const res = await vscode.commands.executeCommand("chainrule.verifyGradient", { uri: uri.toString(), gradient: "dLoss_dW2" });
+      assert.equal(res, undefined);
+      await vscode.commands.executeCommand("notifications.showList");
+      await harness(folder, "message", "disabled in Restricted Mode");
+      assert.equal(failedOn(), undefined);
+    }],
+  ];
+
+  const trusted: Array<[string, () => Promise<void>]> = [
     ["each @gradient function gets a '▶ Verify gradient' lens, and nothing runs on open", async () => {
       editor = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri));
       await when(vscode.languages.onDidChangeDiagnostics, () => vscode.languages.getDiagnostics(uri).find((d) => codeOf(d) === "gradient-shape-mismatch"), "the shape diagnostic");
@@ -83,12 +101,12 @@ export async function run(): Promise<void> {
       assert.deepEqual(titles, ["▶ Verify gradient", "▶ Verify gradient", "▶ Verify gradient"]);
       assert.equal(failedOn(), undefined);
     }],
-    ["clicking the lens above dLoss_dW2 verifies it: an error diagnostic says transposed", async () => {
+    ["clicking the lens above dLoss_dW2 verifies it and an error diagnostic says transposed", async () => {
       await vscode.commands.executeCommand("workbench.action.closeSidebar");
       const line = editor.document.getText().split("\n").findIndex((l) => l.includes("function dLoss_dW2"));
       editor.revealRange(new vscode.Range(line, 0, line, 0), vscode.TextEditorRevealType.InCenter);
       await harness(folder, "click", "▶ Verify gradient|export function dLoss_dW2");
-      const d = await when(vscode.languages.onDidChangeDiagnostics, failedOn, "the gradient-check-failed diagnostic");
+      const d = await when(vscode.languages.onDidChangeDiagnostics, failedOn, "the gradient-mismatch diagnostic");
       assert.equal(d.severity, vscode.DiagnosticSeverity.Error);
       assert.equal(d.range.start.line, line);
       assert.match(d.message, /transposed/);
@@ -102,6 +120,22 @@ export async function run(): Promise<void> {
       assert.notEqual(tab.group.viewColumn, vscode.window.tabGroups.all.find((g) => g.tabs.some((t) => t.input instanceof vscode.TabInputText))?.viewColumn);
       await harness(folder, "report");
     }],
+    ["Cancel on the progress notification stops a check that never ends, at once", async () => {
+      const loop = vscode.Uri.file(path.join(folder, "loop.ts"));
+      await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(loop));
+      const t0 = Date.now();
+      const running = vscode.commands.executeCommand<{ cancelled: boolean; checks: unknown[] } | undefined>("chainrule.verifyGradient", { uri: loop.toString(), gradient: "dLoop" });
+      // The smoke-test driver hides toasts: the notification center shows the same notification.
+      await vscode.commands.executeCommand("notifications.showList");
+      await harness(folder, "cancel", "Verifying dLoop");
+      await vscode.commands.executeCommand("notifications.hideList");
+      const res = await running;
+      // The engine's own timeout is 10 s: an answer well before it, marked cancelled, is the Cancel button's doing.
+      assert.ok(Date.now() - t0 < 8000, `took ${Date.now() - t0} ms`);
+      assert.equal(res?.cancelled, true);
+      assert.deepEqual(res?.checks, []);
+      await vscode.window.showTextDocument(editor.document);
+    }],
     ["Verify All from the palette's command verifies the rest; the Test Explorer shows pass and fail", async () => {
       await vscode.commands.executeCommand("chainrule.verifyAll");
       await lensesUntil(uri, (t) => t.filter((x) => x.startsWith("✓ max rel err")).length === 2, "two ✓ lenses");
@@ -110,6 +144,7 @@ export async function run(): Promise<void> {
     }],
   ];
 
+  const tests = mode === "trusted" ? trusted : restricted;
   let failed = 0;
   for (const [name, fn] of tests) {
     try {

@@ -80,6 +80,37 @@ export interface GradientPairing {
   resolved: boolean;
 }
 
+/** One of F's parameters as the gradient checker needs it (`GradientTarget.ofParams`). */
+export interface GradientParam {
+  name: string;
+  /**
+   * Its declared shape: F's annotation, else the gradient's parameter of the same name. `null` when
+   * neither declares every dim; `[]` for a plain `number`.
+   */
+  shape: Shape | null;
+  /** Annotated as plain `number` (through aliases): passed as a number, not a tensor. */
+  number: boolean;
+}
+
+/**
+ * A pairing with what the numeric gradient checker needs beyond the editor's view
+ * (`Workspace.gradientTargets`): syntax and annotations only, nothing is run.
+ */
+export interface GradientTarget extends GradientPairing {
+  /** `@gradient F` (no P): the gradient returns an object of partial derivatives. */
+  objectForm: boolean;
+  /** The gradient function's own parameter names, in order (it must take F's). */
+  params: string[];
+  /** F's parameters in order; absent when F did not resolve. */
+  ofParams?: GradientParam[];
+  /** Problems in the gradient function's own tags (`@dims D=0`), worded. */
+  tagProblems: string[];
+  /** Parameters that flow into the label argument of crossEntropy in F or the gradient. */
+  labelParams: string[];
+  /** Symbolic dims named in constructor calls (`zeros([1, "D"])`) in F's body, then the gradient's. */
+  bodyDims: string[];
+}
+
 export interface FileAnalysis {
   /** Absolute path. */
   file: string;

@@ -5,10 +5,11 @@
 
 import { readFileSync } from "node:fs";
 import { DIAGNOSTICS } from "../diagnostics/registry";
-import type { CancellationToken, Diagnostic, FileAnalysis, Fix, GradientPairing, Position, Range, RelatedInfo, ShapeInfo, TextEdit } from "./api";
+import type { CancellationToken, Diagnostic, FileAnalysis, Fix, GradientPairing, GradientTarget, Position, Range, RelatedInfo, ShapeInfo, TextEdit } from "./api";
 import { CancelledError } from "./api";
 import { FileState, resolveCandidates } from "./file-state";
 import { checkGradients } from "./gradients";
+import { gradientTargets } from "./gradient-targets";
 import type { Entry } from "./sites";
 import { materialiseFix } from "./import-edit";
 import { templateAnalyzerImpl } from "./template-adapter";
@@ -112,11 +113,11 @@ export class Workspace {
    * The same analysis as `analyze`, but it gives the event loop a turn (setImmediate) whenever a
    * slice of `sliceMs` has been used, so a server keeps reading messages during a long cold
    * analysis and a newer version's change can cancel this one mid-file. The token is checked
-   * before every unit, so a cancellation takes effect at the first unit after the yield. If the
-   * workspace changed during a yield (`update`, `close`, `invalidate`), the units already done
-   * may no longer hold: the walk starts again (cached results make that cheap), so the answer is
-   * always exactly what `analyze` gives for the workspace as it is when the walk ends, never a mix
-   * of two versions.
+   * after every yield and before every unit, so a cancellation stops it before any more work.
+   * If the workspace changed during a yield (`update`, `close`, `invalidate`), the units already
+   * done may no longer hold: the walk starts again (cached results make that cheap), so the
+   * answer is always exactly what `analyze` gives for the workspace as it is when the walk ends,
+   * never a mix of two versions.
    */
   async analyzeAsync(file: string, token?: CancellationToken, options: { sliceMs?: number } = {}): Promise<FileAnalysis> {
     const sliceMs = options.sliceMs ?? DEFAULT_SLICE_MS;
@@ -128,6 +129,9 @@ export class Workspace {
       if (step.done) return step.value;
       if (performance.now() - sliceStart < sliceMs) continue;
       await new Promise<void>((resolve) => setImmediate(resolve));
+      // Checked here as well as before each unit: after a close, a restart would first read the
+      // file from disk (and parse it) only to stop.
+      if (token?.isCancellationRequested) throw new CancelledError();
       // Never resume a walk over a file that changed under it; an abandoned walk holds nothing
       // (a unit's analysis never spans a yield), so it is simply dropped.
       if (this.worldVersion !== world) {
@@ -261,6 +265,11 @@ export class Workspace {
     } catch {
       return false;
     }
+  }
+
+  /** Every pairing of the file with what the numeric gradient checker needs (F's parameters and shapes). */
+  gradientTargets(file: string): GradientTarget[] {
+    return gradientTargets(this.state(file), this.analyze(file).gradients);
   }
 
   importersOf(file: string): string[] {

@@ -1,10 +1,11 @@
 // `verify(paths)`: the whole numeric gradient check as an API the CLI (and later the editor) calls.
-// Discovers checks by syntax, bundles each file once, and runs its checks in a sandboxed worker
-// process. User code never runs in the caller's process.
+// Discovers checks through the analyzer (syntax only), bundles each file once, and runs its checks
+// in a sandboxed worker process. User code never runs in the caller's process.
 
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { Workspace } from "../analysis/workspace";
 import { collectFiles } from "../files/collect";
 import { BundleError, bundleUserFile, internalDirs, workerScript } from "./bundle";
 import { discoverChecks, type PlannedCheck } from "./discover";
@@ -72,13 +73,15 @@ export async function verify(paths: readonly string[], options: VerifyOptions): 
     o.onResult?.(r);
   };
   const tmp = mkdtempSync(path.join(tmpdir(), "chainrule-verify-"));
+  // One analyzer for the run: a file imported by several gradient files is read and analysed once.
+  const workspace = new Workspace();
   try {
     for (const [i, abs] of files.entries()) {
       if (options.signal?.aborted) break;
       // A cheap text test first: most files have no gradient to check and are never parsed.
       if (!readFileSync(abs, "utf8").includes("@gradient")) continue;
       const display = path.relative(o.cwd, abs) || path.basename(abs);
-      const planned = discoverChecks(abs, { seed: o.seed, mode: o.mode, display }).filter((p) => !o.gradient || p.spec.gradient === o.gradient);
+      const planned = discoverChecks(abs, { seed: o.seed, mode: o.mode, display, workspace }).filter((p) => !o.gradient || p.spec.gradient === o.gradient);
       const runnable = planned.filter((p) => !p.problem);
       let session: Session | null = null;
       let bundleProblem: string | null = null;

@@ -1,14 +1,13 @@
 // The checker's pure parts, in-process and without user code: comparison and diagnosis, dim
-// binding, input sampling, label flow, annotation reading, finite differences and the AD walk.
+// binding, input sampling, finite differences and the AD walk. Label flow and annotation reading
+// are the analyzer's (test/unit/analysis-gradients.test.ts).
 
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { ts } from "ts-morph";
 import { applyOp } from "../../src/ops/numeric";
 import type { TensorData } from "../../src/ops/types";
-import { readDeclType } from "../../src/verify/annotations";
 import { compareParam, formatFactor } from "../../src/verify/compare";
-import { bindDims, labelParams, topLevelFunctions } from "../../src/verify/discover";
+import { bindDims } from "../../src/verify/discover";
 import { backprop, finiteDifferences, type TapeNodeLike } from "../../src/verify/reference";
 import { Rng, sampleData, unitDirection } from "../../src/verify/sample";
 import { ATOL, RTOL } from "../../src/verify/types";
@@ -100,42 +99,6 @@ describe("sampling", () => {
   it("directions have unit length", () => {
     const u = unitDirection(new Rng(6), 100);
     assert.ok(Math.abs(u.reduce((s, x) => s + x * x, 0) - 1) < 1e-12);
-  });
-});
-
-function parse(src: string) {
-  const sf = ts.createSourceFile("/virtual/f.ts", src, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
-  return { sf, fns: topLevelFunctions(sf, "/virtual/f.ts") };
-}
-
-describe("label flow into crossEntropy", () => {
-  it("follows local variables back to parameters; other parameters stay normal", () => {
-    const { fns } = parse(`function loss(x, y, z) { const a = y; const lbl = a.mul(1); const p = softmax(x); return crossEntropy(p, lbl).add(sum(z)); }`);
-    assert.deepEqual([...labelParams(fns[0]!)], ["y"]);
-  });
-  it("method form and namespace form", () => {
-    assert.deepEqual([...labelParams(parse(`const f = (p, y) => p.crossEntropy(y);`).fns[0]!)], ["y"]);
-    assert.deepEqual([...labelParams(parse(`function f(p, y) { return cr.crossEntropy(p, y); }`).fns[0]!)], ["y"]);
-  });
-});
-
-describe("annotation reader", () => {
-  const typeOf = (src: string) => {
-    const { sf } = parse(src);
-    const fn = topLevelFunctions(sf, "/virtual/f.ts")[0]!;
-    return readDeclType(fn.node.parameters[0]!.type, sf);
-  };
-  it("reads Tensor tuples, Scalar, number, qualified names and generic aliases", () => {
-    assert.deepEqual(typeOf(`function f(x: Tensor<[1, "D"]>) {}`), { kind: "tensor", shape: [1, "D"] });
-    assert.deepEqual(typeOf(`function f(x: cr.Tensor<["D", "H"]>) {}`), { kind: "tensor", shape: ["D", "H"] });
-    assert.deepEqual(typeOf(`function f(x: Scalar) {}`), { kind: "tensor", shape: [] });
-    assert.deepEqual(typeOf(`function f(x: number) {}`), { kind: "number" });
-    assert.deepEqual(typeOf(`type Row<N extends string> = Tensor<[1, N]>; function f(x: Row<"K">) {}`), { kind: "tensor", shape: [1, "K"] });
-    assert.deepEqual(typeOf(`type M = Tensor<["A", 3]>; function f(x: M) {}`), { kind: "tensor", shape: ["A", 3] });
-  });
-  it("says why a shape is unknown", () => {
-    assert.equal(typeOf(`function f(x) {}`).kind, "unknown");
-    assert.match((typeOf(`function f(x: Tensor<number[]>) {}`) as { why: string }).why, /without a shape tuple/);
   });
 });
 

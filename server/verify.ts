@@ -25,10 +25,10 @@ import type { CheckResult } from "../src/verify/types";
 import { uriToPath } from "./convert";
 import type { DiagnosticsScheduler } from "./diagnostics";
 import type { OpenFiles } from "./files";
-import { CONFIG_SECTION, type InitializationOptions } from "./protocol";
 import { guard, type Logger } from "./safety";
 import { rangeOfResult, resultLensTitle, verifyDiagnostic, withoutArrays } from "./verify-format";
 import {
+  CONFIG_SECTION,
   ListGradients,
   LastResult,
   SetTrusted,
@@ -36,10 +36,11 @@ import {
   VerifyProgress,
   VerifyStats,
   VERIFY_COMMANDS,
+  type InitializationOptions,
   type VerifyArgs,
   type VerifyInitializationOptions,
   type VerifyRunResult,
-} from "./verify-protocol";
+} from "./protocol";
 import { analysisOf, currentText, cwdFor, fileOf, gradientsAt, workspaceGradientFiles, type RunGroup } from "./verify-targets";
 
 export const UNTRUSTED_MESSAGE =

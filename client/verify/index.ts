@@ -6,7 +6,7 @@
 
 import * as vscode from "vscode";
 import { State, type LanguageClient, type Middleware } from "vscode-languageclient/node";
-import { VerifyCommand, VerifyProgress, type VerifyArgs } from "../../server/verify-protocol";
+import { VerifyCommand, VerifyProgress, type VerifyArgs } from "../../server/protocol";
 import { ReportPanel } from "./panel";
 import { Results } from "./results";
 import { Runner, RUNNER_PREFIX } from "./runner";

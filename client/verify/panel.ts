@@ -3,7 +3,7 @@
 // no script, so the webview runs with scripts disabled.
 
 import * as vscode from "vscode";
-import { LastResult, type CheckResult, type VerifyArgs } from "../../server/verify-protocol";
+import { LastResult, type CheckResult, type VerifyArgs } from "../../server/protocol";
 import { renderReport } from "./report-html";
 import { normalizeUri, type Results } from "./results";
 import type { LanguageClient } from "vscode-languageclient/node";

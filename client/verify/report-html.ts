@@ -4,7 +4,7 @@
 // so the webview shows it and a node test can screenshot it. People see a transposed or a
 // missing-⊙ pattern in a picture faster than they read it in numbers.
 
-import type { CheckResult, GradientArrays } from "../../server/verify-protocol";
+import type { CheckResult, GradientArrays } from "../../server/protocol";
 
 export interface ReportOptions {
   /** Content-Security-Policy `style-src` source for the webview (its cspSource); inline styles are always allowed. */

@@ -3,7 +3,7 @@
 // server's chainrule/verifyProgress notifications.
 
 import * as vscode from "vscode";
-import type { CheckResult, VerifyProgress } from "../../server/verify-protocol";
+import type { CheckResult, VerifyProgress } from "../../server/protocol";
 
 export type ResultEvent = Extract<VerifyProgress.Params, { kind: "result" }>;
 export type StartEvent = Extract<VerifyProgress.Params, { kind: "start" }>;

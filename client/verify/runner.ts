@@ -5,7 +5,7 @@
 
 import * as vscode from "vscode";
 import { ExecuteCommandRequest, type LanguageClient } from "vscode-languageclient/node";
-import { VerifyCommand, type VerifyArgs, type VerifyRunResult } from "../../server/verify-protocol";
+import { VerifyCommand, type VerifyArgs, type VerifyRunResult } from "../../server/protocol";
 import type { Results } from "./results";
 
 export const UNTRUSTED =

@@ -4,7 +4,7 @@
 
 import * as vscode from "vscode";
 import type { LanguageClient } from "vscode-languageclient/node";
-import { ListGradients, VerifyCommand, type CheckResult, type VerifyArgs } from "../../server/verify-protocol";
+import { ListGradients, VerifyCommand, type CheckResult, type VerifyArgs } from "../../server/protocol";
 import { normalizeUri, type ResultEvent, type Results } from "./results";
 import type { Runner } from "./runner";
 

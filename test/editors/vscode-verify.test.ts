@@ -5,35 +5,19 @@
 
 import assert from "node:assert/strict";
 import { existsSync, statSync } from "node:fs";
-import { before, describe, it } from "node:test";
-import { missingInstall } from "./vscode/harness";
-import { RESTRICTED_SCREENSHOT, runVerifySession, TESTS_SCREENSHOT, VERIFY_SCREENSHOT, type VerifySession } from "./vscode/verify-harness";
+import { it } from "node:test";
+import { describeSession } from "./vscode/describe-session";
+import { RESTRICTED_SCREENSHOT, runVerifySession, TESTS_SCREENSHOT, VERIFY_SCREENSHOT } from "./vscode/verify-harness";
 
-const IN_EDITOR = [
+describeSession("Verify gradient in VS Code 1.139 (code-server 4.139.1, headless Chromium)", () => runVerifySession(), [
   "each @gradient function gets a '▶ Verify gradient' lens, and nothing runs on open",
   "clicking the lens above dLoss_dW2 verifies it and an error diagnostic says transposed",
   "the result lens reads '✗ transposed', and clicking it opens the report beside the editor",
   "Cancel on the progress notification stops a check that never ends, at once",
   "Verify All from the palette's command verifies the rest; the Test Explorer shows pass and fail",
-];
-
-describe("Verify gradient in VS Code 1.139 (code-server 4.139.1, headless Chromium)", () => {
-  let session: VerifySession;
-  before(async () => {
-    const missing = missingInstall();
-    assert.equal(missing, undefined, missing);
-    session = await runVerifySession();
-    console.log(`# vscode verify session: ${session.totalMs} ms`);
-  });
-
-  for (const name of IN_EDITOR) {
-    it(name, () => {
-      assert.equal(session.tests.get(name), "PASS", `${session.tests.get(name) ?? "did not run"} (see test-results/vscode-verify-session.log)`);
-    });
-  }
-
+], (session) => {
   it("the suite ran to the end and exited 0", () => {
-    assert.equal(session.exitCode, 0, "see test-results/vscode-verify-session.log");
+    assert.equal(session().exitCode, 0, "see test-results/vscode-verify-session.log");
   });
 
   it("photographed the report beside the editor and the Test Explorer", () => {
@@ -41,26 +25,12 @@ describe("Verify gradient in VS Code 1.139 (code-server 4.139.1, headless Chromi
   });
 });
 
-describe("Verify gradient in VS Code's Restricted Mode (untrusted workspace)", () => {
-  let session: VerifySession;
-  before(async () => {
-    const missing = missingInstall();
-    assert.equal(missing, undefined, missing);
-    session = await runVerifySession("untrusted");
-    console.log(`# vscode restricted-mode session: ${session.totalMs} ms`);
-  });
-
-  for (const name of [
-    "in Restricted Mode the lenses say that verification is disabled",
-    "the command refuses with the reason and a Manage Workspace Trust button, and runs nothing",
-  ]) {
-    it(name, () => {
-      assert.equal(session.tests.get(name), "PASS", `${session.tests.get(name) ?? "did not run"} (see test-results/vscode-verify-untrusted-session.log)`);
-    });
-  }
-
+describeSession("Verify gradient in VS Code's Restricted Mode (untrusted workspace)", () => runVerifySession("untrusted"), [
+  "in Restricted Mode the lenses say that verification is disabled",
+  "the command refuses with the reason and a Manage Workspace Trust button, and runs nothing",
+], (session) => {
   it("the suite ran to the end and exited 0, and photographed the refusal", () => {
-    assert.equal(session.exitCode, 0, "see test-results/vscode-verify-untrusted-session.log");
+    assert.equal(session().exitCode, 0, "see test-results/vscode-verify-untrusted-session.log");
     assert.ok(existsSync(RESTRICTED_SCREENSHOT) && statSync(RESTRICTED_SCREENSHOT).size > 10_000, RESTRICTED_SCREENSHOT);
   });
 });

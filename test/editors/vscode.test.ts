@@ -1,11 +1,12 @@
 // The VS Code layer of the real-editor tests: one session of real VS Code (code-server's VS Code
-// server + headless Chromium, see vscode/harness.ts) running the in-editor suite, whose tests are
+// server + headless Chromium, see vscode/session.ts) running the in-editor suite, whose tests are
 // reported here one by one. The session log is kept in test-results/vscode-session.log.
 
 import assert from "node:assert/strict";
 import { existsSync, statSync } from "node:fs";
-import { before, describe, it } from "node:test";
-import { missingInstall, runVsCodeSession, SCREENSHOT, TEMPLATE_SCREENSHOT, type SessionResult } from "./vscode/harness";
+import { it } from "node:test";
+import { describeSession } from "./vscode/describe-session";
+import { runVsCodeSession, SCREENSHOT, TEMPLATE_SCREENSHOT } from "./vscode/harness";
 
 const IN_EDITOR = [
   "opening the seed bug shows the matmul-mismatch diagnostic",
@@ -19,24 +20,9 @@ const IN_EDITOR = [
   "the ⊙ completion is offered in template math, not in a comment",
 ];
 
-describe("VS Code 1.139 (code-server 4.139.1, headless Chromium)", () => {
-  let session: SessionResult;
-  before(async () => {
-    const missing = missingInstall();
-    assert.equal(missing, undefined, missing);
-    session = await runVsCodeSession();
-    const t = session.timings;
-    console.log(`# vscode session: server ${t.serverReadyMs} ms, workbench ${t.workbenchMs ?? "?"} ms, total ${t.totalMs} ms`);
-  });
-
-  for (const name of IN_EDITOR) {
-    it(name, () => {
-      assert.equal(session.tests.get(name), "PASS", `${session.tests.get(name) ?? "did not run"} (see test-results/vscode-session.log)`);
-    });
-  }
-
+describeSession("VS Code 1.139 (code-server 4.139.1, headless Chromium)", runVsCodeSession, IN_EDITOR, (session) => {
   it("the suite ran to the end and exited 0", () => {
-    assert.equal(session.exitCode, 0, "see test-results/vscode-session.log");
+    assert.equal(session().exitCode, 0, "see test-results/vscode-session.log");
   });
 
   it("wrote the screenshot of the squiggle with its hover", () => {
@@ -44,6 +30,6 @@ describe("VS Code 1.139 (code-server 4.139.1, headless Chromium)", () => {
   });
 
   it("wrote the screenshot of the highlighted template (taken in this session)", () => {
-    assert.ok(session.templateScreenshot && statSync(TEMPLATE_SCREENSHOT).size > 10_000, TEMPLATE_SCREENSHOT);
+    assert.ok(session().templateScreenshot && statSync(TEMPLATE_SCREENSHOT).size > 10_000, TEMPLATE_SCREENSHOT);
   });
 });

@@ -18,7 +18,7 @@ import {
   type CodeLens,
   type ShowMessageParams,
 } from "vscode-languageserver-protocol/node";
-import { VerifyProgress, VerifyStats, SetTrusted, type VerifyArgs, type VerifyRunResult } from "../../server/verify-protocol";
+import { VerifyProgress, VerifyStats, SetTrusted, type VerifyArgs, type VerifyRunResult } from "../../server/protocol";
 import { FIXTURES, LspClient, positionOf, type ClientOptions } from "./harness";
 
 const NETWORK = path.join(FIXTURES, "verify/network.ts");

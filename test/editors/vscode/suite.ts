@@ -1,36 +1,19 @@
 // The in-editor tests, run inside a real VS Code extension host. Runner-agnostic: this module's
 // run() is what VS Code calls for `extensionTestsPath`, both in the offline code-server harness
-// (harness.ts) and under @vscode/test-electron (electron.mjs) on machines with internet.
-// Results go to the console as `CHAINRULE_TEST PASS|FAIL <name>` lines; run() rejects on a failure.
+// (harness.ts) and under @vscode/test-electron (scripts/editors/vscode-electron.mjs) on machines
+// with internet. Results go to the console as `CHAINRULE_TEST PASS|FAIL|SKIP <name>` lines
+// (in-editor.ts); run() rejects on a failure.
 
 import assert from "node:assert/strict";
-import { existsSync, readFileSync, watch } from "node:fs";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import * as vscode from "vscode";
+import { codeOf, harnessStep, runTests, Skip, when } from "./in-editor";
 
-const TIMEOUT_MS = 90_000;
-
-/** Resolves when `pick` returns a value for the current diagnostics of `uri`, re-checked on every change event. */
+/** Resolves when `pick` finds something in chainrule's current diagnostics of `uri`. */
 function waitForDiagnostics<T>(uri: vscode.Uri, pick: (d: vscode.Diagnostic[]) => T | undefined, what: string): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const check = (): boolean => {
-      const found = pick(vscode.languages.getDiagnostics(uri).filter((d) => d.source === "chainrule"));
-      if (found === undefined) return false;
-      cleanup();
-      resolve(found);
-      return true;
-    };
-    const sub = vscode.languages.onDidChangeDiagnostics((e) => {
-      if (e.uris.some((u) => u.toString() === uri.toString())) check();
-    });
-    const timer = setTimeout(() => (cleanup(), reject(new Error(`timed out waiting for ${what}`))), TIMEOUT_MS);
-    const cleanup = () => (sub.dispose(), clearTimeout(timer));
-    check();
-  });
-}
-
-function codeOf(d: vscode.Diagnostic): string {
-  return typeof d.code === "object" ? String(d.code.value) : String(d.code);
+  const ours = () => vscode.languages.getDiagnostics(uri).filter((d) => d.source === "chainrule");
+  return when(vscode.languages.onDidChangeDiagnostics, () => pick(ours()), what);
 }
 
 function hoverText(hovers: vscode.Hover[]): string {
@@ -39,20 +22,6 @@ function hoverText(hovers: vscode.Hover[]): string {
     .map((c) => (typeof c === "string" ? c : "value" in c ? c.value : ""))
     .join("\n---\n");
 }
-
-/** Waits (on fs events) for the harness to create `file`: how it says the screenshot is taken. */
-function waitForFile(file: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const watcher = watch(path.dirname(file), () => {
-      if (existsSync(file)) done();
-    });
-    const timer = setTimeout(() => (watcher.close(), reject(new Error("harness did not take the screenshot"))), TIMEOUT_MS);
-    const done = () => (watcher.close(), clearTimeout(timer), resolve());
-    if (existsSync(file)) done();
-  });
-}
-
-class Skip extends Error {}
 
 export async function run(): Promise<void> {
   const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
@@ -69,7 +38,7 @@ export async function run(): Promise<void> {
   const GRADIENT = "t`(${yhat} - ${y}) @ ${W2}ᵀ ⊙";
   let odotAt!: vscode.Position;
 
-  const tests: Array<[string, () => Promise<void>]> = [
+  await runTests([
     ["opening the seed bug shows the matmul-mismatch diagnostic", async () => {
       editor = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri));
       diagnostic = await waitForDiagnostics(uri, (ds) => ds.find((d) => codeOf(d) === "matmul-mismatch"), "matmul-mismatch");
@@ -102,11 +71,7 @@ export async function run(): Promise<void> {
       const lineStart = new vscode.Position(diagnostic.range.start.line, 0);
       editor.revealRange(new vscode.Range(lineStart, lineStart), vscode.TextEditorRevealType.InCenter);
       editor.selection = new vscode.Selection(bugAt, bugAt);
-      const done = path.join(folder, ".screenshot-done");
-      console.log(`CHAINRULE_SCREENSHOT_READY ${done} ${bugAt.character}`);
-      await waitForFile(done);
-      const verdict = readFileSync(done, "utf8").trim();
-      assert.equal(verdict, "ok", verdict);
+      await harnessStep(folder, "hover", String(bugAt.character));
     }],
     ["applying the preferred quick fix removes the diagnostic", async () => {
       const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>(
@@ -142,11 +107,7 @@ export async function run(): Promise<void> {
       templateEditor.revealRange(new vscode.Range(0, 0, 0, 0), vscode.TextEditorRevealType.AtTop);
       // The cursor away from the math, so no bracket or word highlight changes its colours.
       templateEditor.selection = new vscode.Selection(0, 0, 0, 0);
-      const done = path.join(folder, ".template-shot-done");
-      console.log(`CHAINRULE_TEMPLATE_SHOT_READY ${done}`);
-      await waitForFile(done);
-      const verdict = readFileSync(done, "utf8").trim();
-      assert.equal(verdict, "ok", verdict);
+      await harnessStep(folder, "template");
     }],
     ["the ⊙ completion is offered in template math, not in a comment", async () => {
       const doc = templateEditor.document;
@@ -171,21 +132,5 @@ export async function run(): Promise<void> {
       // Put the text back as it was.
       assert.ok(await templateEditor.edit((b) => b.replace(new vscode.Range(doc.positionAt(0), doc.positionAt(doc.getText().length)), original)));
     }],
-  ];
-
-  let failed = 0;
-  for (const [name, fn] of tests) {
-    try {
-      await fn();
-      console.log(`CHAINRULE_TEST PASS ${name}`);
-    } catch (e) {
-      if (e instanceof Skip) {
-        console.log(`CHAINRULE_TEST SKIP ${name}: ${e.message}`);
-        continue;
-      }
-      failed++;
-      console.log(`CHAINRULE_TEST FAIL ${name}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`.replace(/\n/g, " ⏎ "));
-    }
-  }
-  if (failed > 0) throw new Error(`${failed} of ${tests.length} in-editor test(s) failed`);
+  ]);
 }

@@ -3,32 +3,12 @@
 // through the client's middleware and progress notification, the failure lands as a diagnostic and
 // a "✗ transposed" lens, clicking that opens the report webview, Cancel on the progress
 // notification stops a check that never ends, and the Test Explorer shows the results.
-// Results go to the console as `CHAINRULE_TEST PASS|FAIL <name>` lines.
+// Results go to the console as `CHAINRULE_TEST PASS|FAIL <name>` lines (in-editor.ts).
 
 import assert from "node:assert/strict";
-import { existsSync, readFileSync, watch } from "node:fs";
 import path from "node:path";
 import * as vscode from "vscode";
-
-const TIMEOUT_MS = 90_000;
-
-/** Resolves when `pick` yields a value, re-checked whenever `event` fires (and once at once). */
-function when<T>(event: vscode.Event<unknown>, pick: () => T | undefined, what: string): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const check = () => {
-      const v = pick();
-      if (v === undefined) return;
-      cleanup();
-      resolve(v);
-    };
-    const sub = event(check);
-    const timer = setTimeout(() => (cleanup(), reject(new Error(`timed out waiting for ${what}`))), TIMEOUT_MS);
-    const cleanup = () => (sub.dispose(), clearTimeout(timer));
-    check();
-  });
-}
-
-const codeOf = (d: vscode.Diagnostic) => (typeof d.code === "object" ? String(d.code.value) : String(d.code));
+import { codeOf, harnessStep, runTests, TIMEOUT_MS, when, type InEditorTest } from "./in-editor";
 
 async function lensTitles(uri: vscode.Uri): Promise<string[]> {
   const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>("vscode.executeCodeLensProvider", uri);
@@ -46,25 +26,6 @@ async function lensesUntil(uri: vscode.Uri, ok: (titles: string[]) => boolean, w
   }
 }
 
-let stepNo = 0;
-/** Asks the harness (the browser) to do something a person does, and waits for its verdict. */
-function harness(folder: string, name: string, arg = ""): Promise<void> {
-  const done = path.join(folder, `.step-${++stepNo}`);
-  console.log(`CHAINRULE_VERIFY_STEP ${done} ${name} ${arg}`);
-  return new Promise((resolve, reject) => {
-    const finish = () => {
-      watcher.close();
-      clearTimeout(timer);
-      const verdict = readFileSync(done, "utf8").trim();
-      if (verdict === "ok") resolve();
-      else reject(new Error(verdict));
-    };
-    const watcher = watch(folder, () => existsSync(done) && finish());
-    const timer = setTimeout(() => (watcher.close(), reject(new Error(`harness step ${name} did not answer`))), TIMEOUT_MS);
-    if (existsSync(done)) finish();
-  });
-}
-
 export async function run(): Promise<void> {
   const mode = process.env.CHAINRULE_VERIFY_HARNESS;
   if (mode !== "trusted" && mode !== "untrusted") {
@@ -77,7 +38,7 @@ export async function run(): Promise<void> {
   let editor!: vscode.TextEditor;
   const failedOn = () => vscode.languages.getDiagnostics(uri).find((d) => codeOf(d) === "gradient-mismatch");
 
-  const restricted: Array<[string, () => Promise<void>]> = [
+  const restricted: InEditorTest[] = [
     ["in Restricted Mode the lenses say that verification is disabled", async () => {
       assert.equal(vscode.workspace.isTrusted, false, "the harness answered the trust dialog No");
       await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri));
@@ -88,12 +49,12 @@ export async function run(): Promise<void> {
       const res = await vscode.commands.executeCommand("chainrule.verifyGradient", { uri: uri.toString(), gradient: "dLoss_dW2" });
       assert.equal(res, undefined);
       await vscode.commands.executeCommand("notifications.showList");
-      await harness(folder, "message", "disabled in Restricted Mode");
+      await harnessStep(folder, "message", "disabled in Restricted Mode");
       assert.equal(failedOn(), undefined);
     }],
   ];
 
-  const trusted: Array<[string, () => Promise<void>]> = [
+  const trusted: InEditorTest[] = [
     ["each @gradient function gets a '▶ Verify gradient' lens, and nothing runs on open", async () => {
       editor = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri));
       await when(vscode.languages.onDidChangeDiagnostics, () => vscode.languages.getDiagnostics(uri).find((d) => codeOf(d) === "gradient-shape-mismatch"), "the shape diagnostic");
@@ -105,7 +66,7 @@ export async function run(): Promise<void> {
       await vscode.commands.executeCommand("workbench.action.closeSidebar");
       const line = editor.document.getText().split("\n").findIndex((l) => l.includes("function dLoss_dW2"));
       editor.revealRange(new vscode.Range(line, 0, line, 0), vscode.TextEditorRevealType.InCenter);
-      await harness(folder, "click", "▶ Verify gradient|export function dLoss_dW2");
+      await harnessStep(folder, "click", "▶ Verify gradient|export function dLoss_dW2");
       const d = await when(vscode.languages.onDidChangeDiagnostics, failedOn, "the gradient-mismatch diagnostic");
       assert.equal(d.severity, vscode.DiagnosticSeverity.Error);
       assert.equal(d.range.start.line, line);
@@ -114,11 +75,11 @@ export async function run(): Promise<void> {
     }],
     ["the result lens reads '✗ transposed', and clicking it opens the report beside the editor", async () => {
       await lensesUntil(uri, (t) => t.includes("✗ transposed"), "the ✗ transposed lens");
-      await harness(folder, "click", "✗ transposed|export function dLoss_dW2");
+      await harnessStep(folder, "click", "✗ transposed|export function dLoss_dW2");
       const tab = await when(vscode.window.tabGroups.onDidChangeTabs, () =>
         vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.input instanceof vscode.TabInputWebview && t.label === "✗ dLoss_dW2"), "the report tab");
       assert.notEqual(tab.group.viewColumn, vscode.window.tabGroups.all.find((g) => g.tabs.some((t) => t.input instanceof vscode.TabInputText))?.viewColumn);
-      await harness(folder, "report");
+      await harnessStep(folder, "report");
     }],
     ["Cancel on the progress notification stops a check that never ends, at once", async () => {
       const loop = vscode.Uri.file(path.join(folder, "loop.ts"));
@@ -127,7 +88,7 @@ export async function run(): Promise<void> {
       const running = vscode.commands.executeCommand<{ cancelled: boolean; checks: unknown[] } | undefined>("chainrule.verifyGradient", { uri: loop.toString(), gradient: "dLoop" });
       // The smoke-test driver hides toasts: the notification center shows the same notification.
       await vscode.commands.executeCommand("notifications.showList");
-      await harness(folder, "cancel", "Verifying dLoop");
+      await harnessStep(folder, "cancel", "Verifying dLoop");
       await vscode.commands.executeCommand("notifications.hideList");
       const res = await running;
       // The engine's own timeout is 10 s: an answer well before it, marked cancelled, is the Cancel button's doing.
@@ -140,20 +101,9 @@ export async function run(): Promise<void> {
       await vscode.commands.executeCommand("chainrule.verifyAll");
       await lensesUntil(uri, (t) => t.filter((x) => x.startsWith("✓ max rel err")).length === 2, "two ✓ lenses");
       await vscode.commands.executeCommand("workbench.view.testing.focus");
-      await harness(folder, "tests");
+      await harnessStep(folder, "tests");
     }],
   ];
 
-  const tests = mode === "trusted" ? trusted : restricted;
-  let failed = 0;
-  for (const [name, fn] of tests) {
-    try {
-      await fn();
-      console.log(`CHAINRULE_TEST PASS ${name}`);
-    } catch (e) {
-      failed++;
-      console.log(`CHAINRULE_TEST FAIL ${name}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`.replace(/\n/g, " ⏎ "));
-    }
-  }
-  if (failed > 0) throw new Error(`${failed} of ${tests.length} in-editor test(s) failed`);
+  await runTests(mode === "trusted" ? trusted : restricted);
 }

@@ -3,6 +3,7 @@
 
 import type { Shape } from "../shape/shape";
 import type { DiagnosticCode, Severity } from "../diagnostics/registry";
+import type { SampleKind } from "../gradient/tags";
 
 export interface Position {
   line: number;
@@ -74,7 +75,7 @@ export interface GradientPairing {
   /** Dims bound by `@dims` on either function. */
   dims: Record<string, number>;
   /** `@sample` choices on either function, by parameter. */
-  samples: Record<string, "normal" | "positive" | "onehot" | "probability">;
+  samples: Record<string, SampleKind>;
   /** Path of the file that declares F, when resolved. */
   ofFile?: string;
   resolved: boolean;

@@ -6,22 +6,17 @@ import { gradientOfNonscalar } from "../diagnostics/handlers/gradient-of-nonscal
 import { gradientShapeMismatch } from "../diagnostics/handlers/gradient-shape-mismatch";
 import { gradientUnresolved } from "../diagnostics/handlers/gradient-unresolved";
 import type { GradientDraft } from "../diagnostics/handlers/gradient-types";
+import type { GradientPairing } from "./api";
 import type { Shape } from "../shape/shape";
 import type { FileState, ResolvedFn } from "./file-state";
 import type { FnMeta } from "./unit";
 import { shapeOf } from "./values";
 
 /** A pairing before conversion to line/character: offsets absolute in the gradient's file. */
-export interface RawPairing {
-  gradient: string;
+/** A GradientPairing before offsets become line/character: the range is the name's offsets. */
+export interface RawPairing extends Omit<GradientPairing, "range"> {
   nameStart: number;
   nameEnd: number;
-  of: string;
-  wrt: string[];
-  dims: Record<string, number>;
-  samples: Record<string, "normal" | "positive" | "onehot" | "probability">;
-  ofFile?: string;
-  resolved: boolean;
 }
 
 /** The shape parameter p must have: its annotation in F, else in the gradient function. */

@@ -21,14 +21,14 @@ export const SEED_WORKSPACE: Workspace = {
   settings: { "editor.hover.above": false },
 };
 
-type Box = { x: number; y: number; width: number; height: number };
+export type Box = { x: number; y: number; width: number; height: number };
 
 /**
  * Screen box of one character on the first line containing `needle`: the one at column `at`, or
  * the first occurrence of `at`. A DOM Range over the rendered line's text nodes (runs in the page;
  * typed by hand because this project's lib has no DOM).
  */
-async function charBox(page: Page, needle: string, at: number | string): Promise<Box | null> {
+export async function charBox(page: Page, needle: string, at: number | string): Promise<Box | null> {
   return page.locator(".monaco-editor .view-line", { hasText: needle }).first().evaluate((el, where) => {
     type TextNode = { textContent: string | null };
     const doc = (globalThis as unknown as {

@@ -4,9 +4,11 @@
 // through playwright-core, with our extension loaded from the repository via the workbench's
 // `payload` (see shared/notes/real-editors.md). A suite asks the browser for what only a person can
 // do (hover, click, photograph) by logging a step line; the harness's step runs and its verdict is
-// written to the file the suite waits on (the suite side is in-editor.ts).
+// written to the file the suite waits on (the suite side is in-editor.ts). With `installed`, the
+// extension comes from a .vsix installed into the session's own extensions dir instead, and the
+// browser alone drives the window, as a new user would (vsix.test.ts).
 
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -34,9 +36,26 @@ export interface Workspace {
 /** What the browser does when the suite asks: answers "ok" or what went wrong. */
 export type Step = (page: Page, arg: string, log: string[]) => Promise<string>;
 
+/** What an `installed` session's driver gets: where things are, and where to report its tests. */
+export interface DriveContext {
+  /** The workspace folder VS Code opened. */
+  ws: string;
+  /** The fresh extensions dir the .vsix was installed into. */
+  extensionsDir: string;
+  log: string[];
+  /** Test name → "PASS" | "FAIL: message", as the in-editor suites report theirs. */
+  tests: Map<string, string>;
+}
+
 export interface SessionOptions {
-  /** The suite module, next to this file (its run() is what VS Code calls). */
-  suite: string;
+  /** The suite module, next to this file (its run() is what VS Code calls); not with `installed`. */
+  suite?: string;
+  /**
+   * Instead of a suite run with the extension loaded from the repository: the extension installed
+   * from this .vsix (no extensionDevelopmentPath, no extensionTestsPath — what a user has), and
+   * `drive` does everything through the page; the session ends with the exit code it returns.
+   */
+  installed?: { vsix: string; drive: (page: Page, ctx: DriveContext) => Promise<number> };
   workspace: Workspace;
   /** Steps by name, as the suite asks for them (in-editor.ts's harnessStep). */
   steps: Record<string, Step>;
@@ -72,9 +91,9 @@ export function missingInstall(): string | undefined {
  * to `tmp/ws`, with `chainrule` resolvable as a user would have it. Both runners use it: this
  * module's sessions and @vscode/test-electron (scripts/editors/vscode-electron.mjs).
  */
-export async function prepare(suite: string, workspace: Workspace, tmp: string): Promise<{ suiteDir: string; ws: string }> {
+export async function prepare(suite: string | undefined, workspace: Workspace, tmp: string): Promise<{ suiteDir: string; ws: string }> {
   const suiteDir = path.join(tmp, "suite");
-  await build({
+  if (suite) await build({
     entryPoints: [path.join(__dirname, suite)], outfile: path.join(suiteDir, "index.js"),
     bundle: true, platform: "node", format: "cjs", target: "node20", external: ["vscode"], logLevel: "warning",
   });
@@ -105,6 +124,17 @@ function freePort(): Promise<number> {
       s.close(() => resolve(port));
     });
   });
+}
+
+/** Installs the .vsix the way a user's VS Code does, into the session's fresh extensions dir. */
+function installVsix(vsix: string, dataDir: string, log: string[]): void {
+  const r = spawnSync(NODE24, [
+    SERVER_MAIN, "--install-extension", vsix, "--accept-server-license-terms",
+    "--user-data-dir", path.join(dataDir, "ud"), "--server-data-dir", path.join(dataDir, "sd"),
+    "--extensions-dir", path.join(dataDir, "ext"),
+  ], { encoding: "utf8", timeout: 120_000 });
+  log.push(`[install] ${(r.stdout + r.stderr).trimEnd()}`);
+  if (r.status !== 0 || !/successfully installed/.test(r.stdout)) throw new Error(`installing ${vsix} failed: ${r.stdout}${r.stderr}`);
 }
 
 /** Starts VS Code's server and resolves with it once it listens; its output goes to `log`. */
@@ -154,6 +184,7 @@ export async function runSession(o: SessionOptions): Promise<Session> {
   try {
     const { suiteDir, ws } = await prepare(o.suite, o.workspace, tmp);
     const port = await freePort();
+    if (o.installed) installVsix(o.installed.vsix, path.join(tmp, "data"), log);
     server = await startServer(port, path.join(tmp, "data"), o, log);
     const serverReadyMs = Date.now() - started;
 
@@ -176,16 +207,20 @@ export async function runSession(o: SessionOptions): Promise<Session> {
       const s = /CHAINRULE_STEP (\S+) (\w+) ?(.*)$/.exec(line);
       if (s) answer(page, o, log, s[1]!, s[2]!, s[3] ?? "");
     });
+    // An installed extension is found in --extensions-dir: the payload then only skips the welcome.
     const payload = JSON.stringify([
-      ["extensionDevelopmentPath", `vscode-remote://remote${ROOT}`],
-      ["extensionTestsPath", `vscode-remote://remote${suiteDir}`],
+      ...(o.installed ? [] : [
+        ["extensionDevelopmentPath", `vscode-remote://remote${ROOT}`],
+        ["extensionTestsPath", `vscode-remote://remote${suiteDir}`],
+      ]),
       ["skipWelcome", "true"],
     ]);
     await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(ws)}&payload=${encodeURIComponent(payload)}`);
     void page.locator(".monaco-workbench").waitFor({ timeout: 60_000 }).then(() => (workbenchMs = Date.now() - started), () => undefined);
     o.onLoad?.(page, log);
+    const ctx: DriveContext = { ws, extensionsDir: path.join(tmp, "data/ext"), log, tests };
     const exitCode = await Promise.race([
-      exited,
+      o.installed ? o.installed.drive(page, ctx) : exited,
       new Promise<number>((_, reject) => setTimeout(() => reject(new Error("in-editor suite did not finish")), SESSION_TIMEOUT_MS).unref()),
     ]);
     return { exitCode, tests, log, logFile, timings: { serverReadyMs, workbenchMs, totalMs: Date.now() - started } };

@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { TextDocument } from "vscode-languageserver-textdocument";
 import type { FileAnalysis, GradientPairing } from "../src/analysis/api";
-import { expandPaths } from "../src/verify/index";
+import { collectFiles } from "../src/files/collect";
 import { topLevelFunctions } from "../src/verify/discover";
 import { ts } from "ts-morph";
 import { uriToPath } from "./convert";
@@ -71,7 +71,7 @@ export function workspaceGradientFiles(roots: readonly string[]): string[] {
   for (const root of roots) {
     let files: string[];
     try {
-      files = expandPaths([root], root);
+      files = collectFiles([root], root).map((f) => f.abs);
     } catch {
       continue;
     }

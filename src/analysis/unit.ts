@@ -4,7 +4,7 @@
 
 import { ts } from "ts-morph";
 import { diagnose } from "../diagnostics/handlers";
-import type { DiagnosticCode, Severity } from "../diagnostics/registry";
+import type { DiagnosticDraft } from "../diagnostics/handlers/types";
 import { FunctionTags, readTags } from "../gradient/tags";
 import { parseErrorCount, StoredFix, verifyFixes } from "./fixes";
 import type { FnInfo } from "./infer";
@@ -13,13 +13,8 @@ import { Dep, FnSig, Lookup, recording } from "./lookup";
 import type { Entry } from "./sites";
 import { UNKNOWN, Value } from "./values";
 
-export interface StoredDiag {
-  code: DiagnosticCode;
-  severity: Severity;
-  message: string;
-  start: number;
-  end: number;
-  related: Array<{ start: number; end: number; message: string }>;
+/** A handler's draft once its candidate fixes have been verified. */
+export interface StoredDiag extends Omit<DiagnosticDraft, "candidates"> {
   fixes: StoredFix[];
 }
 

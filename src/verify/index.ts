@@ -33,10 +33,6 @@ export interface VerifyOptions {
 
 export const DEFAULTS = { seed: 1, mode: "full" as Mode, timeoutMs: 10000, heapMb: 512, memoryMb: 1024 };
 
-/** Every `.ts` file under the given paths (files or folders), skipping node_modules and .d.ts. */
-export function expandPaths(paths: readonly string[], cwd: string): string[] {
-  return collectFiles(paths, cwd).map((f) => f.abs);
-}
 
 function result(spec: CheckSpec, o: WorkerOutcome, ms: number): CheckResult {
   return {
@@ -65,7 +61,7 @@ export interface VerifyStats {
 /** Run every check found under `paths`. Throws only for bad paths; check failures are results. */
 export async function verify(paths: readonly string[], options: VerifyOptions): Promise<{ checks: CheckResult[]; stats: VerifyStats }> {
   const o = { ...DEFAULTS, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) } as Required<VerifyOptions>;
-  const files = expandPaths(paths, o.cwd);
+  const files = collectFiles(paths, o.cwd).map((f) => f.abs);
   const checks: CheckResult[] = [];
   const stats: VerifyStats = { files: files.length, processes: 0 };
   const emit = (r: CheckResult) => {

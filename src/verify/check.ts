@@ -3,7 +3,8 @@
 // reached only through `RuntimeHooks` (taken from the user's bundle, so the tape and the dim
 // binding are the very instances the user's code runs on).
 
-import { compareParam, formatShapeNums, unravel, withinTolerance, type Comparison } from "./compare";
+import { formatShape } from "../shape/shape";
+import { compareParam, unravel, withinTolerance, type Comparison } from "./compare";
 import { backprop, directionalDerivative, finiteDifferences, NonFiniteError, type Perturbable, type TapeNodeLike } from "./reference";
 import { Rng, sampleData, unitDirection } from "./sample";
 import { ATOL, FAST_DIRECTIONS, RTOL, type AdResult, type CheckSpec, type ParamResult, type WorkerOutcome } from "./types";
@@ -95,7 +96,7 @@ export function runCheck(spec: CheckSpec, env: CheckEnv): WorkerOutcome {
       // F may draw with randn (dropout, noise): reseed so every pass sees the same draws.
       hooks.seed(spec.seed);
       const r = asData(guarded(spec.of, () => F(...args()), where), `${spec.of}'s result`);
-      if (r.data.length !== 1) throw new CheckError(`${spec.of} returned a tensor of shape ${formatShapeNums(r.shape)}, not a scalar: @gradient needs a scalar function`);
+      if (r.data.length !== 1) throw new CheckError(`${spec.of} returned a tensor of shape ${formatShape(r.shape)}, not a scalar: @gradient needs a scalar function`);
       return r.data[0]!;
     };
 

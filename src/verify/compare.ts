@@ -1,6 +1,7 @@
 // Compares an analytic gradient with the finite-difference reference element by element, with
 // gradcheck's criterion, and names the one simple mistake that explains every element, if any.
 
+import { formatShape } from "../shape/shape";
 import { ATOL, RTOL, type Diagnosis, type Worst } from "./types";
 
 /** Floor of the relative error's denominator, so two exact zeros compare as equal. */
@@ -35,10 +36,6 @@ export function unravel(flat: number, shape: readonly number[]): number[] {
     flat = Math.floor(flat / shape[ax]!);
   }
   return idx;
-}
-
-export function formatShapeNums(s: readonly number[]): string {
-  return `[${s.join(",")}]`;
 }
 
 function transposeData(data: ArrayLike<number>, rows: number, cols: number): Float64Array {
@@ -123,8 +120,8 @@ export function compareParam(
   numeric: ArrayLike<number>,
 ): Comparison {
   if (!sameShape(analytic.shape, shape)) {
-    const expected = formatShapeNums(shape);
-    const got = formatShapeNums(analytic.shape);
+    const expected = formatShape(shape);
+    const got = formatShape(analytic.shape);
     // [n,m] for an [m,n] parameter (or a column for a row): compare its transpose.
     if (analytic.shape.length === 2 && shape.length === 2 && analytic.shape[0] === shape[1] && analytic.shape[1] === shape[0]) {
       const at = transposeData(analytic.data, analytic.shape[0]!, analytic.shape[1]!);

@@ -57,6 +57,8 @@ export interface ShapeInfo {
   op?: string;
   /** For an operator: its operands' shapes. */
   operands?: ReadonlyArray<Shape | null>;
+  /** For an operator: the catalog op each operand came from, when one did (the diagonal-Jacobian note reads it). */
+  operandOps?: ReadonlyArray<string | undefined>;
   /**
    * Set on an operand `${…}` of a math template t`…` (kind "expression"): the range covers `${…}`
    * from `$` to `}`, so an inlay hint goes after the `}`.
@@ -69,6 +71,8 @@ export interface GradientPairing {
   /** The gradient function's name and the range of its name. */
   gradient: string;
   range: Range;
+  /** The range of its `@gradient F P` tag. */
+  tagRange: Range;
   of: string;
   /** Parameters the gradient is taken with respect to (one for `@gradient F P`, the object keys otherwise). */
   wrt: string[];

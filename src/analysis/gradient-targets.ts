@@ -8,12 +8,13 @@ import type { GradientPairing, GradientParam, GradientTarget } from "./api";
 import type { FileState, ResolvedFn } from "./file-state";
 import { unwrapFunction } from "./infer";
 import type { Lookup } from "./lookup";
-import { shapeOf } from "./values";
+import { typeValue } from "./annotations";
+import { isNumber, shapeOf } from "./values";
 
 type FnNode = ts.FunctionDeclaration | ts.ArrowFunction | ts.FunctionExpression;
 
-const MAX_ALIAS_DEPTH = 16;
-const CONSTRUCTORS = new Set(["zeros", "ones", "randn", "eye", "full"]);
+// Calls whose string arguments are dims the check must bind (a reshape's or slice's too).
+const CONSTRUCTORS = new Set(["zeros", "ones", "randn", "eye", "reshape", "slice"]);
 
 /** The function `name` declares in a top-level statement (`function f` or `const f = (…) => …`). */
 function fnNode(stmt: ts.Statement, name: string): FnNode | undefined {
@@ -23,14 +24,14 @@ function fnNode(stmt: ts.Statement, name: string): FnNode | undefined {
   return unwrapFunction(d?.initializer);
 }
 
-/** Whether a type annotation is plain `number`, through type aliases (`type Rate = number`), imported ones too. */
-function isNumberType(node: ts.TypeNode | undefined, lookup: Lookup, depth = 0): boolean {
-  if (!node || depth > MAX_ALIAS_DEPTH) return false;
-  if (node.kind === ts.SyntaxKind.NumberKeyword) return true;
-  if (ts.isParenthesizedTypeNode(node)) return isNumberType(node.type, lookup, depth + 1);
-  if (!ts.isTypeReferenceNode(node) || !ts.isIdentifier(node.typeName) || node.typeArguments) return false;
-  const alias = lookup.alias(node.typeName.text);
-  return alias ? isNumberType(alias.decl.type, alias.lookup, depth + 1) : false;
+/** Whether a type annotation is plain `number`, through type aliases (`type Rate = number`), imported ones too: as the analyzer reads it. */
+export function isNumberType(node: ts.TypeNode | undefined, lookup: Lookup): boolean {
+  if (!node) return false;
+  try {
+    return isNumber(typeValue(node, { lookup, dims: new Map() }));
+  } catch {
+    return false;
+  }
 }
 
 function calleeName(c: ts.CallExpression): string | undefined {

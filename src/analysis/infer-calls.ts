@@ -1,22 +1,29 @@
 // Inference of calls: catalog ops as methods (`a.matmul(b)`, `a.T`) and functions (`matmul(a, b)`,
-// `cr.matmul(a, b)`), constructors (`zeros([1, "D"])`, `eye(n)`, `tensor([[…]])`), templates, and
-// calls of user functions with their annotated parameters checked and type-parameter dims bound.
+// `cr.matmul(a, b)`), constructors (`zeros([1, "D"])`, `eye(n)`, `tensor([[…]])`), templates,
+// the JS built-ins that give numbers (`Math.sqrt`) or arrays (`Array.from`), and the dispatch of
+// every other call to user functions, methods and closures (infer-user.ts).
 
 import { ts } from "ts-morph";
 import { getOp } from "../ops/catalog";
+import { DISTINCTIVE_METHODS as DISTINCTIVE, formatAttrs } from "../ops/surface";
 import type { OpAttrs, OpDef } from "../ops/types";
-import { Dim, formatShape, Shape, shapeCompatible } from "../shape/shape";
-import { InferBase } from "./infer";
+import { normalizeDim } from "../shape/dim";
+import { Dim, formatShape, Shape } from "../shape/shape";
+import { ExprInferrer } from "./infer-exprs";
+import { substituteDims } from "./infer";
 import type { FnSig } from "./lookup";
-import type { OpForm } from "./sites";
+import { literalNumber, type OpCallArgs, readOpCall } from "./op-args";
+import type { OpForm } from "../diagnostics/sites";
 import { templateAnalyzer } from "./template-hook";
-import { shapeOf, tensor, UNKNOWN, Value } from "./values";
-
-/** Method names that mean a tensor op even when the receiver's type is unknown. Names shared with
- *  ordinary JS (`Math.exp`, `set.add`) count only on a known tensor receiver. */
-const DISTINCTIVE = new Set(["matmul", "transpose", "sigmoid", "relu", "softmax", "logSoftmax", "crossEntropy", "outer"]);
+import { elementOf, isNumber, isTensor, join, numberValue, shapeOf, tensor, UNKNOWN, Value } from "./values";
 
 const CONSTRUCTORS = new Set(["zeros", "ones", "randn"]);
+
+const MATH_FOLD: Partial<Record<string, (...xs: number[]) => number>> = {
+  sqrt: Math.sqrt, abs: Math.abs, exp: Math.exp, log: Math.log, floor: Math.floor, ceil: Math.ceil, round: Math.round,
+  max: Math.max, min: Math.min, pow: Math.pow, log2: Math.log2, log10: Math.log10, trunc: Math.trunc,
+};
+const NUMBER_FUNCTIONS = new Set(["Number", "parseFloat", "parseInt"]);
 
 function userOp(name: string): OpDef | undefined {
   const op = getOp(name);
@@ -26,29 +33,21 @@ function userOp(name: string): OpDef | undefined {
 /** `matmul [1,D] @ [D,H]`, `sigmoid [1,H]`, `sum [2,3] axis 1`: the one-line provenance. */
 export function opLabel(op: OpDef, shapes: ReadonlyArray<Shape | null>, attrs: OpAttrs): string {
   const f = shapes.map(formatShape);
-  let s: string;
-  if (op.arity === 2) s = op.symbol ? `${op.name} ${f[0]} ${op.symbol} ${f[1]}` : `${op.name} ${f[0]}, ${f[1]}`;
-  else s = `${op.name} ${f[0]}`;
-  return attrs.axis === undefined ? s : `${s} axis ${attrs.axis}`;
+  const s = f.length === 2 && op.symbol ? `${op.name} ${f[0]} ${op.symbol} ${f[1]}` : `${op.name} ${f.join(", ")}`;
+  return s + formatAttrs(attrs);
 }
 
-function short(text: string): string {
-  const one = text.replace(/\s+/g, " ");
-  return one.length > 48 ? one.slice(0, 45) + "…" : one;
-}
-
-/** A number literal, possibly negated: an axis. */
-function literalNumber(e: ts.Expression | undefined): number | undefined {
-  if (!e) return undefined;
-  if (ts.isNumericLiteral(e)) return Number(e.text);
-  if (ts.isPrefixUnaryExpression(e) && e.operator === ts.SyntaxKind.MinusToken && ts.isNumericLiteral(e.operand)) return -Number(e.operand.text);
-  return undefined;
+/** The first 48 characters of a node's text on one line: provenance that costs nothing on huge expressions. */
+export function short(node: ts.Node, sf: ts.SourceFile): string {
+  const start = node.getStart(sf);
+  const one = sf.text.slice(start, Math.min(node.end, start + 200)).replace(/\s+/g, " ");
+  return one.length > 48 || node.end - start > 200 ? one.slice(0, 45) + "…" : one;
 }
 
 function literalDim(e: ts.Expression | undefined): Dim {
   if (!e) return null;
   if (ts.isNumericLiteral(e)) return Number(e.text);
-  if (ts.isStringLiteral(e) || ts.isNoSubstitutionTemplateLiteral(e)) return e.text;
+  if (ts.isStringLiteral(e) || ts.isNoSubstitutionTemplateLiteral(e)) return normalizeDim(e.text);
   return null;
 }
 
@@ -62,54 +61,163 @@ function literalShape(e: ts.Expression | undefined): Shape | null {
   return inner === null ? null : [e.elements.length, ...inner];
 }
 
-interface Operand {
+/**
+ * A `reshape` shape that is not all literals, item by item: a dim written literally (`"H"`, kept
+ * by the array value), a number whose dim is known (`x.shape[0]`), or `-1` (the size inferred), as
+ * in the flatten `x.reshape([x.shape[0], -1])`; undefined when an item is none of these.
+ */
+function shapeAttr(v: Value & { k: "arr" }): Dim[] | undefined {
+  const out: Dim[] = [];
+  for (let i = 0; i < v.items.length; i++) {
+    const x = v.items[i]!;
+    const d = v.dims?.[i] ?? (isNumber(x) ? (x.dim ?? (x.value === -1 ? -1 : undefined)) : undefined);
+    if (d === undefined || d === null) return undefined;
+    out.push(d);
+  }
+  return out;
+}
+
+/** A non-scalar operand broadcast to a larger result. */
+function stretched(s: Shape | null, result: Shape): boolean {
+  if (!s || s.every((d) => d === 1)) return false;
+  return s.length !== result.length || s.some((d, i) => d !== result[i]);
+}
+
+export interface Operand {
   v: Value;
   node?: ts.Expression;
 }
 
-export class Inferrer extends InferBase {
+export abstract class OpInferrer extends ExprInferrer {
   /** The math text of each chainrule template (literal parts, unit-relative, end inclusive). */
   readonly templateParts: Array<[number, number]> = [];
 
-  protected override call(e: ts.CallExpression): Value {
+  /** A call of a function of another unit (or an imported one), by its signature. */
+  protected abstract userCall(e: ts.CallExpression, sig: FnSig, args: readonly Value[], self?: Value): Value;
+  /** Whether an operand is a name with a declared shape (see OpSite.anchored). */
+  protected abstract anchored(e: ts.Expression | undefined): boolean;
+  /** `obj.m(args)` on a class instance. */
+  protected abstract methodCall(e: ts.CallExpression, recv: Value & { k: "obj" }, name: string, args: readonly Value[]): Value;
+
+  protected argValues(e: ts.CallExpression | ts.NewExpression): Value[] {
+    return (e.arguments ?? []).map((a) => (ts.isSpreadElement(a) ? (this.expr(a.expression), UNKNOWN) : this.expr(a)));
+  }
+
+  protected call(e: ts.CallExpression): Value {
     const callee = e.expression;
     const cr = this.chainruleCallee(callee);
     if (cr) return this.chainruleCall(e, cr.name, cr.nameNode);
-    if (ts.isPropertyAccessExpression(callee)) {
-      const recv = this.expr(callee.expression);
-      const op = userOp(callee.name.text);
-      if (op && (recv.k === "tensor" || (recv.k === "unknown" && DISTINCTIVE.has(op.name)))) {
-        const args = e.arguments;
-        const operands: Operand[] = [{ v: recv, node: callee.expression }];
-        let rest: readonly ts.Expression[] = args;
-        let axisArg: ts.Expression | undefined;
-        if (op.arity === 2) {
-          operands.push(this.operand(args[0]));
-          rest = args.slice(1);
-        } else if (op.kind === "reduce") {
-          axisArg = args[0];
-          rest = args.slice(1);
+    if (ts.isPropertyAccessExpression(callee)) return this.memberCall(e, callee);
+    if (ts.isIdentifier(callee)) {
+      const local = this.scope.find(callee.text);
+      if (local) {
+        if (local.value.k === "fn") return this.callValue(local.value, this.argValues(e), e);
+      } else {
+        const sig = this.lookup.fn(callee.text);
+        if (sig) return this.userCall(e, sig, this.argValues(e));
+        if (NUMBER_FUNCTIONS.has(callee.text)) {
+          this.argValues(e);
+          return numberValue(callee.text);
         }
-        for (const a of rest) this.visit(a);
-        return this.apply(op, operands, axisArg, "method", e, callee.name, callee.expression.getStart(this.sf), callee.name.end);
       }
-      for (const a of e.arguments) this.visit(a);
+      this.argValues(e);
       return UNKNOWN;
     }
-    if (ts.isIdentifier(callee) && !this.scope.find(callee.text)) {
-      const sig = this.lookup.fn(callee.text);
-      if (sig) return this.userCall(e, sig);
-    } else this.visit(callee);
-    for (const a of e.arguments) this.visit(a);
+    const f = this.expr(callee);
+    const args = this.argValues(e);
+    return f.k === "fn" ? this.callValue(f, args, e) : UNKNOWN;
+  }
+
+  private memberCall(e: ts.CallExpression, callee: ts.PropertyAccessExpression): Value {
+    const name = callee.name.text;
+    if (ts.isIdentifier(callee.expression) && !this.scope.find(callee.expression.text)) {
+      const g = this.globalCall(callee.expression.text, name, e);
+      if (g) return g;
+      // `L.dense(x)` through a namespace import of a workspace module.
+      const sig = this.lookup.isNamespace(callee.expression.text) ? undefined : this.lookup.fn(`${callee.expression.text}.${name}`);
+      if (sig) return this.userCall(e, sig, this.argValues(e));
+    }
+    const recv = this.expr(callee.expression);
+    const op = userOp(name);
+    if (op && (isTensor(recv) || (recv.k === "unknown" && DISTINCTIVE.has(name)))) {
+      const call = this.readOp(op, e.arguments, true);
+      const operands = this.opOperands(call, { v: recv, node: callee.expression });
+      return this.apply(op, operands, call, "method", e, callee.name, callee.name.getStart(this.sf), e.end);
+    }
+    if (isTensor(recv) && name === "item") return numberValue(short(e, this.sf));
+    if (recv.k === "arr" || recv.k === "list") {
+      const r = this.arrayMethod(recv, callee.expression, name, e);
+      if (r) return r;
+    }
+    if (recv.k === "obj") {
+      const member = recv.props.get(name);
+      if (member?.k === "fn") return this.callValue(member, this.argValues(e), e);
+      if (member === undefined && recv.cls !== undefined) return this.methodCall(e, recv, name, this.argValues(e));
+    }
+    if (recv.k === "fn" && name === "call") {
+      const [thisArg, ...rest] = this.argValues(e);
+      return this.callValue(recv, rest, e, thisArg);
+    }
+    this.argValues(e);
     return UNKNOWN;
   }
 
-  private operand(a: ts.Expression | undefined): Operand {
+  /** `Math.sqrt(d)`, `Array.from(…)`, `Object.values(o)`: built-ins whose results matter to shapes. */
+  private globalCall(ns: string, name: string, e: ts.CallExpression): Value | undefined {
+    if (ns === "Math") {
+      const args = this.argValues(e);
+      const f = MATH_FOLD[name];
+      const vals = args.map((a) => (isNumber(a) ? a.value : undefined));
+      const value = f && vals.every((v) => v !== undefined) ? f(...(vals as number[])) : undefined;
+      return numberValue(short(e, this.sf), value);
+    }
+    if (ns === "Number" && (name === "parseFloat" || name === "parseInt")) {
+      this.argValues(e);
+      return numberValue(short(e, this.sf));
+    }
+    if (ns === "Array" && name === "from") {
+      const [src, f] = this.argValues(e);
+      const elem = src ? elementOf(src) : UNKNOWN;
+      return { k: "list", elem: f && f.k === "fn" ? this.callValue(f, [elem, numberValue("index")], e) : elem };
+    }
+    if (ns === "Object" && (name === "values" || name === "entries")) {
+      const [o] = this.argValues(e);
+      const vals = o?.k === "obj" ? [...o.props.values(), ...(o.other ? [o.other] : [])] : [];
+      const elem = vals.length ? vals.reduce(join) : UNKNOWN;
+      return { k: "list", elem: name === "values" ? elem : { k: "arr", items: [UNKNOWN, elem] } };
+    }
+    return undefined;
+  }
+
+  protected operand(a: ts.Expression | undefined): Operand {
     return a ? { v: this.expr(a), node: a } : { v: UNKNOWN };
   }
 
+  /**
+   * The operands of an op call as its surface splits them (the receiver first, for a method); a
+   * list is its array literal's elements, an array value's items, or one tensor. Undefined when a
+   * list cannot be known, which makes the result unknown. Unread arguments are still visited.
+   */
+  private opOperands(call: OpCallArgs, receiver?: Operand): Operand[] | undefined {
+    let operands: Operand[] | undefined = [...(receiver ? [receiver] : []), ...call.operands.map((a) => this.operand(a))];
+    const list = call.list;
+    if (list) {
+      if (ts.isArrayLiteralExpression(list) && !list.elements.some(ts.isSpreadElement)) {
+        operands.push(...list.elements.map((el) => this.operand(el)));
+      } else {
+        const v = this.expr(list);
+        // An array value with no items may only be one whose length inference does not know.
+        if (v.k === "arr" && v.items.length > 0) operands.push(...v.items.map((x) => ({ v: x })));
+        else if (v.k === "tensor") operands.push({ v, node: list });
+        else operands = undefined;
+      }
+    }
+    for (const a of call.unread) this.visit(a);
+    return operands;
+  }
+
   /** `matmul` imported from chainrule (unless shadowed), or `cr.matmul` through a namespace import. */
-  private chainruleCallee(callee: ts.Expression): { name: string; nameNode: ts.Node } | undefined {
+  protected chainruleCallee(callee: ts.Expression): { name: string; nameNode: ts.Node } | undefined {
     if (ts.isIdentifier(callee)) {
       if (this.scope.find(callee.text)) return undefined;
       const name = this.lookup.chainrule(callee.text);
@@ -123,14 +231,13 @@ export class Inferrer extends InferBase {
 
   private chainruleCall(e: ts.CallExpression, name: string, nameNode: ts.Node): Value {
     const args = e.arguments;
-    const prov = short(e.getText(this.sf));
+    const prov = short(e, this.sf);
     let out: Value | undefined;
     if (CONSTRUCTORS.has(name)) {
       out = tensor(this.shapeArg(args[0]), prov);
       args.slice(1).forEach((a) => this.visit(a));
     } else if (name === "eye") {
-      const d = literalDim(args[0]);
-      if (d === null && args[0]) this.visit(args[0]);
+      const d = this.dimArg(args[0]);
       out = tensor([d, d], prov);
     } else if (name === "tensor") {
       out = tensor(literalShape(args[0]), prov);
@@ -145,67 +252,110 @@ export class Inferrer extends InferBase {
       args.forEach((a) => this.visit(a));
       return UNKNOWN;
     }
-    const operands = [this.operand(args[0])];
-    if (op.arity === 2) operands.push(this.operand(args[1]));
-    const axisArg = op.kind === "reduce" ? args[1] : undefined;
-    args.slice(op.arity + (axisArg ? 1 : 0)).forEach((a) => this.visit(a));
-    return this.apply(op, operands, axisArg, "function", e, nameNode, e.getStart(this.sf), e.end);
+    const call = this.readOp(op, args, false);
+    return this.apply(op, this.opOperands(call), call, "function", e, nameNode, nameNode.getStart(this.sf), e.end);
   }
 
-  /** The shape argument of zeros/ones/randn: an array literal of dims, or `x.shape`. */
+  /**
+   * An op call's arguments as the catalog splits them, attributes from literals — or from numbers
+   * whose value inference knows (`sum(x, AXIS)` with `const AXIS = 1`, `slice(x, 1, 0, x.shape[1])`).
+   */
+  private readOp(op: OpDef, args: readonly ts.Expression[], method: boolean): OpCallArgs {
+    const call = readOpCall(op, args, method);
+    if (!call.nonLiteral) return call;
+    const attrs: Record<string, unknown> = { ...call.attrs };
+    const resolved = new Set<ts.Expression>();
+    for (const [name, node] of Object.entries(call.attrNodes) as Array<[keyof OpAttrs, ts.Expression]>) {
+      if (attrs[name] !== undefined || !node) continue;
+      const v = this.expr(node);
+      resolved.add(node);
+      const num = isNumber(v) ? v : undefined;
+      let got: unknown;
+      if (name === "axis" || name === "exponent") got = num?.value;
+      else if (name === "start" || name === "end") got = num?.dim ?? num?.value;
+      else if (name === "axes" && v.k === "arr") got = v.items.every((x) => isNumber(x) && Number.isInteger(x.value)) ? v.items.map((x) => (x as { value: number }).value) : undefined;
+      else if (name === "shape" && v.k === "arr") got = shapeAttr(v);
+      if (got !== undefined) attrs[name] = got;
+    }
+    const missing = Object.keys(call.attrNodes).some((n) => attrs[n] === undefined);
+    return { ...call, attrs: attrs as OpAttrs, nonLiteral: missing, unread: call.unread.filter((a) => !resolved.has(a)) };
+  }
+
+  /** A dim written as a literal, or a number whose dim is known (`x.shape[0]`, `const H = 128`). */
+  private dimArg(el: ts.Expression | undefined): Dim {
+    if (!el) return null;
+    const d = literalDim(el);
+    if (d !== null) return d;
+    const v = this.expr(el);
+    return isNumber(v) && v.dim !== undefined ? v.dim : null;
+  }
+
+  /** The shape argument of zeros/ones/randn: an array literal of dims, `x.shape`, or a tuple of numbers. */
   private shapeArg(a: ts.Expression | undefined): Shape | null {
     if (!a) return null;
     if (ts.isArrayLiteralExpression(a)) {
-      return a.elements.map((el) => {
-        const d = literalDim(el);
-        if (d === null) this.visit(el);
-        return d;
-      });
+      if (a.elements.some((el) => ts.isSpreadElement(el))) {
+        this.visit(a);
+        return null;
+      }
+      return a.elements.map((el) => this.dimArg(el));
     }
-    if (ts.isPropertyAccessExpression(a) && a.name.text === "shape") return shapeOf(this.expr(a.expression));
-    this.visit(a);
+    const v = this.expr(a);
+    if (v.k === "arr") return v.items.map((x, i) => v.dims?.[i] ?? (isNumber(x) && x.dim !== undefined ? x.dim : null));
     return null;
   }
 
-  private apply(
-    op: OpDef, operands: Operand[], axisArg: ts.Expression | undefined, form: OpForm,
+  protected apply(
+    op: OpDef, known: Operand[] | undefined, call: Pick<OpCallArgs, "attrs" | "nonLiteral" | "attrNodes"> | undefined, form: OpForm,
     node: ts.Expression, name: ts.Node, start: number, end: number,
   ): Value {
+    const operands = known ?? [];
     const shapes = operands.map((o) => shapeOf(o.v));
-    const axis = literalNumber(axisArg);
-    if (axisArg && axis === undefined) this.visit(axisArg);
-    const attrs: OpAttrs = axis === undefined ? {} : { axis };
+    const attrs: OpAttrs = call?.attrs ?? {};
     const label = opLabel(op, shapes, attrs);
     let shape: Shape | null = null;
-    // A non-literal axis: the result's shape cannot be known, and nothing can be reported.
-    if (!(axisArg && axis === undefined)) {
-      const r = op.shape(shapes, attrs);
+    // A non-literal attribute or list: the result's shape cannot be known, and nothing can be reported.
+    if (known && !call?.nonLiteral) {
+      let r = op.shape(shapes, attrs);
+      // `@dims D=784` on the function makes D and 784 one dim here.
+      const staticDims = this.frame?.staticDims;
+      if (!r.ok && staticDims) {
+        const again = op.shape(shapes.map((s) => substituteDims(s, staticDims)), attrs);
+        if (again.ok) r = again;
+      }
       if (!r.ok || r.warning) {
         const problem = r.ok ? r.warning! : r.problem;
         // Clashing dim k belongs to operand problem.operands[k]: look for its origin inside that operand.
         const origins = (problem.dims ?? [])
           .map((d, k) => this.originOf(d, operands[problem.operands?.[k] ?? k]?.node))
           .filter((o) => o !== undefined);
-        this.sites.push({ kind: "op", problem, op: op.name, form, node, name, operands: operands.map((o) => o.node), shapes, start, end, origins });
+        this.site({
+          kind: "op", problem, op: op.name, form, node, name, operands: operands.map((o) => o.node), shapes, start, end, origins,
+          operandOps: operands.map((o) => (o.v.k === "tensor" ? o.v.op : undefined)),
+          anchored: operands.map((o) => this.anchored(o.node)),
+          ...(call ? { attrs, attrNodes: call.attrNodes } : {}),
+        });
       }
       // After an error the result is unknown, so one mistake is reported once (no cascade).
       if (r.ok) shape = r.shape;
+      if (r.ok && shape && shapes.length === 2 && op.jacobian === "diagonal" && shapes.some((s) => stretched(s, shape!))) this.broadcasts++;
     }
-    this.entry(name, { kind: "operator", name: op.name, op: op.name, operands: shapes, shape, prov: label });
+    this.entry(name, { kind: "operator", name: op.name, op: op.name, operands: shapes, operandOps: operands.map((o) => (o.v.k === "tensor" ? o.v.op : undefined)), shape, prov: label });
     this.entry(node, { kind: "expression", shape, prov: label });
-    return tensor(shape, label);
+    return tensor(shape, label, op.name);
   }
 
   protected override property(e: ts.PropertyAccessExpression): Value {
     const cr = this.chainruleCallee(e);
     if (cr) return UNKNOWN;
-    const recv = this.expr(e.expression);
-    const key = e.name.text;
-    if (recv.k === "tensor" && !recv.num && key === "T") {
-      return this.apply(userOp("transpose")!, [{ v: recv, node: e.expression }], undefined, "property", e, e.name, e.expression.getStart(this.sf), e.end);
+    if (e.name.text === "T") {
+      const recv = this.expr(e.expression);
+      if (isTensor(recv)) {
+        return this.apply(userOp("transpose")!, [{ v: recv, node: e.expression }], undefined, "property", e, e.name, e.name.getStart(this.sf), e.end);
+      }
+      return recv.k === "obj" ? (recv.props.get("T") ?? UNKNOWN) : UNKNOWN;
     }
-    if (recv.k === "obj") return recv.props.get(key) ?? UNKNOWN;
-    return UNKNOWN;
+    return super.property(e);
   }
 
   protected override template(e: ts.TaggedTemplateExpression): Value {
@@ -217,11 +367,27 @@ export class Inferrer extends InferBase {
       if (!tag) this.visit(e.tag);
       return UNKNOWN;
     }
-    if (this.collect) this.templateText(e.template, spans, values);
+    if (this.collect && this.quiet === 0) this.templateText(e.template, spans, values);
     const analyze = templateAnalyzer();
     if (!analyze) return tensor(null, "t`…` template");
     const r = analyze(e, this.sf, operands);
-    for (const p of r.problems) this.sites.push({ kind: "template", ...p });
+    // An operand that is a whole `${…}` takes the op its TypeScript value came from (`${h}` with
+    // h = sigmoid(…) is an element-wise result, which the diagonal-Jacobian note asks about).
+    const interpolationOp = new Map<number, string>();
+    spans.forEach((sp, i) => {
+      const v = values[i]!;
+      if (v.k === "tensor" && v.op !== undefined) interpolationOp.set(sp.expression.getStart(this.sf), v.op);
+    });
+    for (const p of r.problems) {
+      const ops = p.operands?.map((o) => {
+        if (o.op !== undefined) return o;
+        const text = this.sf.text;
+        const inner = text.startsWith("${", o.start) ? o.start + 2 : o.start;
+        const op = interpolationOp.get(inner + (text.slice(inner, o.end).length - text.slice(inner, o.end).trimStart().length));
+        return op !== undefined ? { ...o, op } : o;
+      });
+      this.site({ kind: "template", ...p, ...(ops ? { operands: ops } : {}) });
+    }
     const prov = r.prov ?? "t`…` template";
     this.entry(e, { kind: "expression", shape: r.shape, prov });
     for (const o of r.ops ?? []) {
@@ -250,51 +416,14 @@ export class Inferrer extends InferBase {
     });
     spans.forEach((s, i) => {
       const v = values[i]!;
-      if (v.k !== "tensor" || v.num) return;
+      if (!isTensor(v)) return;
       const start = literals[i]!.end - 2;
       // After the `}`; a template cut off while typing may have none.
       const close = s.literal.getStart(this.sf);
       const end = text[close] === "}" ? close + 1 : s.expression.end;
       this.entryAt(start, end, {
-        kind: "expression", name: short(s.expression.getText(this.sf)), shape: v.shape, prov: v.prov, interpolation: true,
+        kind: "expression", name: short(s.expression, this.sf), shape: v.shape, prov: v.prov, interpolation: true,
       });
     });
-  }
-
-  /** A call of a user function: bind its type-parameter dims, check annotated parameters. */
-  private userCall(e: ts.CallExpression, sig: FnSig): Value {
-    const args = e.arguments.map((a) => this.expr(a));
-    const tps = new Set(sig.typeParams);
-    const bound = new Map<string, Dim>();
-    sig.params.forEach((p, i) => {
-      const ps = shapeOf(p.value);
-      const as = args[i] ? shapeOf(args[i]!) : null;
-      if (!ps || !as || ps.length !== as.length) return;
-      ps.forEach((d, j) => {
-        if (typeof d === "string" && tps.has(d) && (bound.get(d) ?? null) === null) bound.set(d, as[j]!);
-      });
-    });
-    const subst = (s: Shape | null): Shape | null => (s && tps.size ? s.map((d) => (typeof d === "string" && tps.has(d) ? (bound.get(d) ?? null) : d)) : s);
-    sig.params.forEach((p, i) => {
-      const arg = e.arguments[i];
-      const expected = subst(shapeOf(p.value));
-      const got = args[i] && args[i]!.k === "tensor" ? shapeOf(args[i]!) : null;
-      if (arg && p.value.k === "tensor" && expected && got && !shapeCompatible(expected, got)) {
-        this.sites.push({
-          kind: "annotation", start: arg.getStart(this.sf), end: arg.end, declared: expected, inferred: got,
-          role: "argument", what: `${p.name} of ${sig.name}`,
-        });
-      }
-    });
-    const prov = `returned by ${sig.name}()`;
-    const substValue = (v: Value): Value => {
-      if (v.k === "tensor") return tensor(subst(v.shape), prov);
-      if (v.k === "obj") return { k: "obj", props: new Map([...v.props].map(([k, w]) => [k, substValue(w)])) };
-      if (v.k === "arr") return { k: "arr", items: v.items.map(substValue) };
-      return v;
-    };
-    const out = substValue(sig.returns);
-    if (out.k === "tensor") this.entry(e, { kind: "expression", shape: out.shape, prov });
-    return out;
   }
 }

@@ -23,6 +23,12 @@ export class Scope {
     return undefined;
   }
 
+  /** The name a variable is known by in this scope chain, for messages. */
+  nameOf(v: Var): string | undefined {
+    for (let s: Scope | undefined = this; s; s = s.parent) for (const [n, w] of s.vars) if (w === v) return n;
+    return undefined;
+  }
+
   snapshot(): Map<Var, Value> {
     const m = new Map<Var, Value>();
     for (let s: Scope | undefined = this; s; s = s.parent) for (const v of s.vars.values()) if (!m.has(v)) m.set(v, v.value);

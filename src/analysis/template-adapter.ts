@@ -5,7 +5,6 @@
 import { ts } from "ts-morph";
 import { analyzeTemplate, templateSpanToOffsets } from "../template";
 import type { TemplateAnalysis, TemplateAnalyzer } from "./template-hook";
-import { setTemplateAnalyzer } from "./template-hook";
 
 /** Postfix ᵀ can follow these without parentheses. */
 const ATOMIC = new Set(["operand", "number", "call", "paren", "unary"]);
@@ -48,7 +47,9 @@ export const templateAnalyzerImpl: TemplateAnalyzer = (node, sf, operandShapes):
       operands: p.operandSpans.map((s, i) => ({
         ...offsets(s),
         atomic: children[i] ? ATOMIC.has(children[i]!.kind) : false,
+        ...(children[i]?.kind === "unary" && children[i]!.op === "transpose" ? { transposeToken: offsets(children[i]!.opSpan) } : {}),
         shape: (children[i] && a.shapes.nodes[children[i]!.id]?.shape) ?? null,
+        ...(children[i] && a.shapes.nodes[children[i]!.id]?.op ? { op: a.shapes.nodes[children[i]!.id]!.op! } : {}),
       })),
     });
   }
@@ -57,8 +58,3 @@ export const templateAnalyzerImpl: TemplateAnalyzer = (node, sf, operandShapes):
     ops: a.ops.map((o) => ({ op: o.op, start: o.start, end: o.end, opStart: o.opStart, opEnd: o.opEnd, shape: o.shape, operands: o.operands })),
   };
 };
-
-/** Turn template analysis on (the language server and the CLI call this once at start-up). */
-export function enableTemplateAnalysis(): void {
-  setTemplateAnalyzer(templateAnalyzerImpl);
-}

@@ -3,7 +3,7 @@
 
 import type { ts } from "ts-morph";
 import type { Shape } from "../shape/shape";
-import type { TemplateSite } from "./sites";
+import type { TemplateSite } from "../diagnostics/sites";
 
 /** One op of a template, for hovers (offsets absolute in the file). */
 export interface TemplateOpEntry {

@@ -7,15 +7,29 @@ import { diagnose } from "../diagnostics/handlers";
 import type { DiagnosticDraft } from "../diagnostics/handlers/types";
 import { FunctionTags, readTags } from "../gradient/tags";
 import { parseErrorCount, StoredFix, verifyFixes } from "./fixes";
+import type { GradientTargets } from "./gradient-of-targets";
 import type { FnInfo } from "./infer";
-import { Inferrer } from "./infer-calls";
-import { Dep, FnSig, Lookup, recording } from "./lookup";
-import type { Entry } from "./sites";
-import { UNKNOWN, Value } from "./values";
+import { Inferrer } from "./infer-user";
+import type { CallResult, ClassSig, Dep, FnSig, Lookup } from "./lookup";
+import { namesOf, recording } from "./lookup";
+import type { Entry } from "./entries";
+import { guarded } from "./unit-guard";
+import { escape, UNKNOWN, Value } from "./values";
 
 /** A handler's draft once its candidate fixes have been verified. */
 export interface StoredDiag extends Omit<DiagnosticDraft, "candidates"> {
   fixes: StoredFix[];
+}
+
+/** One call of a function of this unit inferred with its arguments (FileState.instantiate). */
+export interface CachedInstance {
+  deps: Map<string, Dep>;
+  validAt: number;
+  /** Its problems' offsets are absolute in the file, as they were with the unit at `pos`. */
+  result: CallResult;
+  pos: number;
+  /** Offsets relative to the unit, for hovers inside the function. */
+  entries: Entry[];
 }
 
 /** What gradient pairing needs of a function, offsets relative to the unit. */
@@ -33,18 +47,31 @@ export interface FnMeta {
 
 export interface UnitResult {
   text: string;
+  /** The key of the file's `@gradient` targets it was analysed with: a tag changed elsewhere invalidates it. */
+  targets: string;
   deps: Map<string, Dep>;
   /** World version at which the deps were last confirmed. */
   validAt: number;
   fns: Map<string, FnSig>;
+  classes: Map<string, ClassSig>;
   meta: Map<string, FnMeta>;
   vars: Map<string, Value>;
   entries: Entry[];
   /** Literal parts of chainrule templates, [start, end] inclusive: where template completions apply. */
   templateParts: Array<[number, number]>;
   diags: StoredDiag[];
+  /** Calls of this unit's per-call functions, by callee and argument values. */
+  inst?: Map<string, CachedInstance>;
   /** Set when analysis of this unit threw: a bug, reported nowhere but kept for debugging. */
   failed?: string;
+}
+
+/** What callers see of a function the unit declares. */
+export function sigOf(f: FnInfo, id: string, file: string): FnSig {
+  return {
+    id, name: f.name, file, typeParams: f.typeParams, returns: escape(f.returns), perCall: f.perCall,
+    params: f.params.map((p) => ({ name: p.name, value: escape(p.value), ...(p.rest ? { rest: true as const } : {}) })),
+  };
 }
 
 function nameNodeOf(f: FnInfo): ts.Node {
@@ -77,22 +104,70 @@ function tagSpan(text: string, start: number, end: number, base: number): { star
   return { start: start - base, end: end - base };
 }
 
-export function analyzeUnit(stmt: ts.Statement, sf: ts.SourceFile, file: string, lookup: Lookup, validAt: number): UnitResult {
-  const base = stmt.pos;
-  const text = sf.text.slice(stmt.pos, stmt.end);
+/** What a unit analyses: a top-level statement, or one method of a top-level class (`member`). */
+export interface UnitTarget {
+  stmt: ts.Statement;
+  pos: number;
+  end: number;
+  /** The file's `@gradient` targets (gradient-of-targets.ts). */
+  gradientTargets: GradientTargets;
+  member?: MemberRef;
+}
+
+export interface MemberRef {
+  cls: string;
+  name: string;
+  /** The class's type parameter list as written (`<I extends string, O extends string>`), if any. */
+  typeParams?: string;
+}
+
+/**
+ * A member's text as a statement of its own, for reparsing a fix candidate: `class C<…> { … }`.
+ * The type parameters go along: without them a generic class's dims (`Tensor<[1, I]>`) were
+ * unknown in the re-check, so a fix that does not check (`dy.matmul(this.x)` for
+ * `[1,O] @ [1,I]`) passed as one.
+ */
+export function memberWrapper(m: MemberRef): { prefix: string; suffix: string } {
+  return { prefix: `class ${m.cls}${m.typeParams ?? ""} {\n`, suffix: "\n}" };
+}
+
+export function analyzeUnit(u: UnitTarget, sf: ts.SourceFile, file: string, lookup: Lookup, validAt: number): UnitResult {
+  const stmt = u.stmt;
+  const base = u.pos;
+  const text = sf.text.slice(u.pos, u.end);
   const deps = new Map<string, Dep>();
-  const result: UnitResult = { text, deps, validAt, fns: new Map(), meta: new Map(), vars: new Map(), entries: [], templateParts: [], diags: [] };
+  const result: UnitResult = { text, targets: u.gradientTargets.key, deps, validAt, fns: new Map(), classes: new Map(), meta: new Map(), vars: new Map(), entries: [], templateParts: [], diags: [] };
   try {
     const rec = recording(lookup, deps);
-    const inf = new Inferrer(sf, rec, true, base);
-    inf.unit(stmt);
-    result.vars = inf.moduleVars();
+    const inf = new Inferrer(sf, rec, true, base, file);
+    const member = u.member;
+    if (member) {
+      guarded(inf, stmt, () => {
+        const info = inf.member(stmt as ts.ClassDeclaration, member.cls, member.name);
+        const qualified = `${member.cls}.${member.name}`;
+        if (info) result.fns.set(qualified, sigOf(info, `${file}#${qualified}`, file));
+      });
+    } else {
+      // A top-level class gives its signature here; each method is a unit of its own (FileState).
+      inf.splitMembers = ts.isClassDeclaration(stmt);
+      guarded(inf, stmt, () => inf.unit(stmt));
+    }
+    inf.finish();
+    result.vars = new Map([...inf.moduleVars()].map(([n, v]) => [n, escape(v)]));
+    for (const [name, c] of inf.classes) {
+      result.classes.set(name, {
+        key: c.key, name, file, fields: new Map([...c.fields].map(([n, v]) => [n, escape(v)])), methods: c.methods, getters: c.getters,
+        typeParams: c.typeParams, ...(c.base ? { base: c.base } : {}),
+      });
+    }
     const expected = new Map<string, Value>();
     for (const [name, f] of inf.fns) {
-      result.fns.set(name, { name, file, params: f.params.map((p) => ({ name: p.name, value: p.value })), typeParams: f.typeParams, returns: f.returns });
+      result.fns.set(name, sigOf(f, `${file}#${name}`, file));
       const tags = readTags(f.node, sf);
       const exp = expectedGradient(tags, f, rec);
       if (exp) expected.set(name, exp);
+      // A function a @gradient tag of the file differentiates must keep returning a scalar.
+      else if (u.gradientTargets.names.has(name)) expected.set(name, { k: "tensor", shape: [], prov: "@gradient target" });
       const nameNode = nameNodeOf(f);
       const objectProps = new Map<string, [number, number]>();
       for (const r of f.returnExprs) {
@@ -125,19 +200,23 @@ export function analyzeUnit(stmt: ts.Statement, sf: ts.SourceFile, file: string,
     }
     result.entries = inf.entries;
     result.templateParts = inf.templateParts;
-    const ctx = { sf, lookup: rec };
+    const ctx = { sf, names: namesOf(rec) };
     let parseErrors: number | undefined;
     for (const site of inf.sites) {
       const draft = diagnose(site, ctx);
       // Fixes may not add syntax errors; the unit's own count is the baseline (half-typed code has some).
+      const wrap = member ? memberWrapper(member) : undefined;
       if (draft.candidates.length && parseErrors === undefined) {
-        parseErrors = parseErrorCount(ts.createSourceFile("unit.ts", text, ts.ScriptTarget.Latest, false, ts.ScriptKind.TS));
+        const whole = wrap ? wrap.prefix + text + wrap.suffix : text;
+        parseErrors = parseErrorCount(ts.createSourceFile("unit.ts", whole, ts.ScriptTarget.Latest, false, ts.ScriptKind.TS));
       }
-      const fixes = draft.candidates.length ? verifyFixes(draft, { unitText: text, base, lookup: rec, expected, parseErrors: parseErrors ?? 0 }) : [];
+      const fixes = draft.candidates.length
+        ? verifyFixes(draft, { unitText: text, base, file, lookup: rec, expected, parseErrors: parseErrors ?? 0, reshaped: inf.reshaped, ...(member ? { member } : {}) })
+        : [];
       result.diags.push({
         code: draft.code, severity: draft.severity, message: draft.message,
         start: draft.start - base, end: draft.end - base,
-        related: draft.related.map((r) => ({ ...r, start: r.start - base, end: r.end - base })),
+        related: draft.related.map((r) => (r.file ? r : { ...r, start: r.start - base, end: r.end - base })),
         fixes,
       });
     }

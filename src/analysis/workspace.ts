@@ -4,14 +4,21 @@
 // CancelledError when asked to stop).
 
 import { readFileSync } from "node:fs";
-import { DIAGNOSTICS } from "../diagnostics/registry";
+import { ts } from "ts-morph";
+import { diagnose } from "../diagnostics/handlers";
+import type { DiagnosticDraft, HandlerContext } from "../diagnostics/handlers/types";
 import type { CancellationToken, Diagnostic, FileAnalysis, Fix, GradientPairing, GradientTarget, Position, Range, RelatedInfo, ShapeInfo, TextEdit } from "./api";
 import { CancelledError } from "./api";
+import { MAX_NESTING } from "./deep-nesting";
 import { FileState, resolveCandidates } from "./file-state";
 import { checkGradients } from "./gradients";
 import { gradientTargets } from "./gradient-targets";
-import type { Entry } from "./sites";
+import type { Entry } from "./entries";
+import type { ExplainService } from "../explain/index";
+import { hoverContent, type HoverContent } from "../ide/hover";
+import { shapeHints, type ShapeHint } from "../ide/inlay-hints";
 import { materialiseFix } from "./import-edit";
+import { namesOf } from "./lookup";
 import { templateAnalyzerImpl } from "./template-adapter";
 import { setTemplateAnalyzer, templateAnalyzer } from "./template-hook";
 
@@ -25,6 +32,11 @@ export interface FileHost {
  * setImmediate, a few microseconds, against ~8 ms of work).
  */
 const DEFAULT_SLICE_MS = 8;
+
+/** Diagnostics in reading order: by line, then column. */
+export function byPosition(a: Diagnostic, b: Diagnostic): number {
+  return a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character;
+}
 
 const nodeFs: FileHost = {
   readFile(p) {
@@ -100,6 +112,14 @@ export class Workspace {
     return d ?? undefined;
   }
 
+  /**
+   * One file's state (its syntax, imports and per-function results), for src/explain, which
+   * interprets function bodies through the same resolution of names and imports.
+   */
+  fileState(file: string): FileState | undefined {
+    return this.state(file);
+  }
+
   /** The whole file's diagnostics and gradient pairings, synchronously (the CLI, verification). */
   analyze(file: string, token?: CancellationToken): FileAnalysis {
     const steps = this.steps(file, token);
@@ -161,19 +181,16 @@ export class Workspace {
         yield;
       }
       if (token?.isCancellationRequested) throw new CancelledError();
-      const g = checkGradients(s);
-      for (const d of g.diags) {
-        diagnostics.push({
-          code: d.code, severity: DIAGNOSTICS[d.code].severity, message: d.message, range: this.range(s, d.start, d.end), fixes: [],
-          related: d.related.map((x): RelatedInfo => {
-            const where = x.state ?? s;
-            return { ...(where !== s ? { file: where.file } : {}), range: this.range(where, x.start, x.end), message: x.message };
-          }),
-        });
+      const ctx = handlerContext(s);
+      for (const m of s.masked) {
+        const message = `code nested more than ${MAX_NESTING} levels deep is not analysed (TypeScript's parser cannot go deeper here); shapes inside it are unknown`;
+        diagnostics.push(this.convert(s, diagnose({ kind: "limit", start: m.start, end: Math.min(m.end, m.start + 1), message }, ctx)));
       }
-      diagnostics.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
+      const g = checkGradients(s);
+      for (const site of g.sites) diagnostics.push(this.convert(s, diagnose(site, ctx)));
+      diagnostics.sort(byPosition);
       const gradients: GradientPairing[] = g.pairings.map((p) => ({
-        gradient: p.gradient, range: this.range(s, p.nameStart, p.nameEnd), of: p.of, wrt: p.wrt, dims: p.dims, samples: p.samples,
+        gradient: p.gradient, range: this.range(s, p.nameStart, p.nameEnd), tagRange: this.range(s, p.tagStart, p.tagEnd), of: p.of, wrt: p.wrt, dims: p.dims, samples: p.samples,
         ...(p.ofFile ? { ofFile: p.ofFile } : {}), resolved: p.resolved,
       }));
       return { file, isDsl: true, diagnostics, gradients };
@@ -190,13 +207,101 @@ export class Workspace {
     const r = s.result(i);
     if (!r) return;
     for (const d of r.diags) {
-      out.push({
-        code: d.code, severity: d.severity, message: d.message,
-        range: this.range(s, u.pos + d.start, u.pos + d.end),
-        fixes: d.fixes.map((f) => materialiseFix(s, u.pos, f, (a, b) => this.range(s, a, b))).filter((f): f is Fix => f !== undefined),
-        related: d.related.map((x) => ({ range: this.range(s, u.pos + x.start, u.pos + x.end), message: x.message })),
-      });
+      const fixes = d.fixes.map((f) => materialiseFix(s, u.pos, f, (a, b) => this.range(s, a, b))).filter((f): f is Fix => f !== undefined);
+      out.push(this.convert(s, d, fixes, u.pos));
     }
+  }
+
+  /**
+   * A worded draft as API data: offsets (relative to `base` in `s`, or absolute in a related
+   * spot's own `file`) to LSP ranges. Every diagnostic the Workspace returns goes through here.
+   */
+  private convert(s: FileState, d: Omit<DiagnosticDraft, "candidates">, fixes: Fix[] = [], base = 0): Diagnostic {
+    return {
+      code: d.code, severity: d.severity, message: d.message, range: this.range(s, base + d.start, base + d.end), fixes,
+      related: d.related.map((x): RelatedInfo => {
+        const other = x.file !== undefined && x.file !== s.file ? this.state(x.file) : undefined;
+        if (other) return { file: other.file, range: this.range(other, x.start, x.end), message: x.message };
+        const at = x.file !== undefined ? 0 : base;
+        return { range: this.range(s, at + x.start, at + x.end), message: x.message };
+      }),
+    };
+  }
+
+  /**
+   * `syntax-error` for `chainrule check` (editors show TypeScript's own): the file's first parse
+   * error, or nothing. The rest of the file is analysed as usual by `analyze`.
+   */
+  syntaxError(file: string): Diagnostic | undefined {
+    try {
+      const s = this.state(file);
+      if (!s || !s.isDsl || !s.sf) return undefined;
+      // Parse errors inside blanked-out deep nesting are ours, not the user's.
+      const inMasked = (p: number) => s.masked.some((m) => m.start - 1 <= p && p <= m.end + 1);
+      const errors = ((s.sf as unknown as { parseDiagnostics?: ts.DiagnosticWithLocation[] }).parseDiagnostics ?? []).filter((d) => !inMasked(d.start));
+      const first = errors[0];
+      if (!first) return undefined;
+      const message = ts.flattenDiagnosticMessageText(first.messageText, " ").replace(/\.$/, "");
+      const site = { kind: "syntax" as const, start: first.start, end: first.start + Math.max(first.length, 0), message, more: errors.length - 1 };
+      return this.convert(s, diagnose(site, handlerContext(s)));
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * The top-level function (a declaration or `const f = (…) => …`) around a position, from its
+   * JSDoc (where `@gradient` is written) to the end of its body; none inside a class or elsewhere.
+   */
+  functionAt(file: string, pos: Position): { name: string; range: Range } | undefined {
+    try {
+      const s = this.state(file);
+      if (!s || !s.isDsl || !s.sf) return undefined;
+      const idx = s.unitAt(this.offset(s, pos));
+      const u = s.units[idx];
+      const meta = u && !u.member ? s.result(idx)?.meta : undefined;
+      const name = meta ? [...meta.keys()][0] : undefined;
+      return name === undefined ? undefined : { name, range: this.range(s, u!.pos, u!.end) };
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * The gradients a cursor means: inside a `@gradient` function, that one; inside a function F that
+   * gradients differentiate, all of F's gradients; elsewhere none (a caller then verifies the file).
+   */
+  gradientsAt(file: string, pos: Position, pairings: readonly GradientPairing[] = this.analyze(file).gradients): string[] {
+    const fn = this.functionAt(file, pos);
+    if (!fn) return [];
+    if (pairings.some((p) => p.gradient === fn.name)) return [fn.name];
+    return pairings.filter((p) => p.of === fn.name).map((p) => p.gradient);
+  }
+
+  private explainService?: ExplainService;
+
+  /** What editors ask of src/explain (hover, lenses, the explain command, Generate), made on first use. */
+  explainer(): ExplainService {
+    // Loaded on demand: `check` and the analysis alone never need the derivation writer.
+    return (this.explainService ??= new (require("../explain/index") as typeof import("../explain/index")).ExplainService(this));
+  }
+
+  /** Offsets of a file's text as LSP positions (for core modules that work in offsets, src/explain). */
+  rangeAt(file: string, start: number, end: number): Range | undefined {
+    const s = this.state(file);
+    return s ? this.range(s, start, end) : undefined;
+  }
+
+  /** An LSP position as an offset of a file's text. */
+  offsetAt(file: string, pos: Position): number | undefined {
+    const s = this.state(file);
+    return s ? this.offset(s, pos) : undefined;
+  }
+
+  /** What a hover shows at a position: the shape and where it came from, an op's rule and Jacobian. */
+  hover(file: string, pos: Position): HoverContent | null {
+    const info = this.shapeAt(file, pos);
+    return info ? hoverContent(info) : null;
   }
 
   shapeAt(file: string, pos: Position): ShapeInfo | null {
@@ -211,13 +316,18 @@ export class Workspace {
       if (!r) return null;
       const rel = off - u.pos;
       let best: Entry | undefined;
-      for (const e of r.entries) {
+      for (const e of s.entries(idx)) {
         if (e.start <= rel && rel <= e.end && (!best || e.end - e.start < best.end - best.start || (e.end - e.start === best.end - best.start && e.kind === "operator"))) best = e;
       }
       return best ? this.info(s, u.pos, best) : null;
     } catch {
       return null;
     }
+  }
+
+  /** The inlay hints of a file (or of a range of it): inferred shapes, as src/ide/inlay-hints.ts decides them. */
+  inlayHints(file: string, range?: Range): ShapeHint[] {
+    return shapeHints(this.shapesIn(file, range));
   }
 
   /**
@@ -234,8 +344,7 @@ export class Workspace {
       const out: ShapeInfo[] = [];
       s.units.forEach((u, idx) => {
         if (u.end < from || u.pos > to) return;
-        const r = s.result(idx);
-        for (const e of r?.entries ?? []) {
+        for (const e of s.entries(idx)) {
           if (!e.interpolation && (!e.decl || e.annotated)) continue;
           if (u.pos + e.end < from || u.pos + e.start > to) continue;
           out.push(this.info(s, u.pos, e));
@@ -284,23 +393,39 @@ export class Workspace {
       ...(e.name !== undefined ? { name: e.name } : {}),
       ...(e.op !== undefined ? { op: e.op } : {}),
       ...(e.operands !== undefined ? { operands: e.operands } : {}),
+      ...(e.operandOps !== undefined ? { operandOps: e.operandOps } : {}),
       ...(e.interpolation ? { interpolation: true } : {}),
     };
   }
 
+  /** Offsets to LSP positions, by LSP's line rules (FileState.lines), the one place this is done. */
   private range(s: FileState, start: number, end: number): Range {
-    const sf = s.sf;
-    if (!sf) return { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
-    const a = sf.getLineAndCharacterOfPosition(Math.max(0, Math.min(start, s.text.length)));
-    const b = sf.getLineAndCharacterOfPosition(Math.max(0, Math.min(end, s.text.length)));
-    return { start: { line: a.line, character: a.character }, end: { line: b.line, character: b.character } };
+    return { start: this.position(s, start), end: this.position(s, end) };
+  }
+
+  private position(s: FileState, offset: number): Position {
+    const starts = s.lines();
+    const off = Math.max(0, Math.min(offset, s.text.length));
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid]! <= off) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo, character: off - starts[lo]! };
   }
 
   private offset(s: FileState, p: Position): number {
-    const starts = s.sf!.getLineStarts();
+    const starts = s.lines();
     if (p.line >= starts.length) return s.text.length;
     return Math.min(starts[Math.max(0, p.line)]! + Math.max(0, p.character), s.text.length);
   }
+}
+
+/** What file-level handlers need: gradient, syntax and limit findings rename nothing. */
+function handlerContext(s: FileState): HandlerContext {
+  return { sf: s.sf!, names: namesOf(s.lookup) };
 }
 
 export type { TextEdit };

@@ -8,6 +8,8 @@ export type SampleKind = "normal" | "positive" | "onehot" | "probability";
 export const SAMPLE_KINDS: readonly SampleKind[] = ["normal", "positive", "onehot", "probability"];
 
 export interface TagProblem {
+  /** Which tag is malformed. */
+  tag: "gradient" | "dims" | "sample";
   /** Offsets into the source file. */
   start: number;
   end: number;
@@ -59,7 +61,7 @@ export function readTags(fn: ts.Node, sf: ts.SourceFile): FunctionTags {
     const words = text.split(/\s+/).filter(Boolean);
     if (name === "gradient") {
       if (words.length === 0 || words.length > 2) {
-        out.problems.push({ start, end, message: "@gradient takes the function it differentiates and optionally one parameter: `@gradient F P`" });
+        out.problems.push({ tag: "gradient", start, end, message: "@gradient takes the function it differentiates and optionally one parameter: `@gradient F P`" });
         continue;
       }
       out.gradient = { of: words[0]!, ...(words[1] ? { wrt: words[1] } : {}), start, end };
@@ -67,12 +69,12 @@ export function readTags(fn: ts.Node, sf: ts.SourceFile): FunctionTags {
       for (const w of words) {
         const m = /^([A-Za-z_$][\w$]*)=(\d+)$/.exec(w);
         if (m && Number(m[2]) > 0) out.dims[m[1]!] = Number(m[2]);
-        else out.problems.push({ start, end, message: `@dims expects NAME=SIZE with a positive size, got \`${w}\`` });
+        else out.problems.push({ tag: "dims", start, end, message: `@dims expects NAME=SIZE with a positive size, got \`${w}\`` });
       }
     } else {
       const [param, kind] = words;
       if (param && kind && (SAMPLE_KINDS as readonly string[]).includes(kind)) out.samples[param] = kind as SampleKind;
-      else out.problems.push({ start, end, message: `@sample expects a parameter and one of ${SAMPLE_KINDS.join("|")}` });
+      else out.problems.push({ tag: "sample", start, end, message: `@sample expects a parameter and one of ${SAMPLE_KINDS.join("|")}` });
     }
   }
   return out;

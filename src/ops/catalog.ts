@@ -1,14 +1,17 @@
 // The op catalog: the single source of truth for every op. Adding an op means adding one entry
-// to one of the family files below; everything else (analyzer, runtime, checker, hovers, fixes)
-// reads it from here.
+// to one of the family files below; everything else (analyzer, runtime, typings, template,
+// grammar, checker, hovers, fixes, docs/ops.md) reads it from here or is generated from it
+// (`npm run gen`, docs/ARCHITECTURE.md "Adding an op").
 
+import { COMPARE } from "./compare";
 import { ELEMENTWISE } from "./elementwise";
 import { INTERNAL } from "./internal";
+import { LAYOUT } from "./layout";
 import { LINALG } from "./linalg";
 import { REDUCE } from "./reduce";
 import type { Algebra, AttrsArg, OpAttrs, OpDef, Ops } from "./types";
 
-const ALL: readonly OpDef[] = [...ELEMENTWISE, ...LINALG, ...REDUCE, ...INTERNAL];
+const ALL: readonly OpDef[] = [...ELEMENTWISE, ...COMPARE, ...LINALG, ...REDUCE, ...LAYOUT, ...INTERNAL];
 
 export const CATALOG: ReadonlyMap<string, OpDef> = new Map(ALL.map((op) => [op.name, op]));
 
@@ -41,7 +44,8 @@ export function makeOps<T>(alg: Algebra<T>): Ops<T> {
       const last = raw[raw.length - 1];
       if (isAttrs(last)) {
         raw = raw.slice(0, -1);
-        attrs = last.axis === undefined ? {} : { axis: last.axis };
+        const { __attrs: _, ...rest } = last;
+        attrs = rest;
       }
       const args = raw.map((x) => (typeof x === "number" ? alg.constant(x) : (x as T)));
       return alg.apply(op.name, args, attrs);

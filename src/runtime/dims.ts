@@ -1,6 +1,9 @@
-// Resolves symbolic dims ("D", "H") in constructors to concrete sizes. Two layers: the global
-// binding users set with `bindDims`, and a scoped binding the gradient checker installs for the
-// duration of one check (`withDims`), which takes precedence.
+// Resolves symbolic dims ("D", "H", and expressions such as "H+K" or "B*T") in constructors and
+// op attributes to concrete sizes. Two layers: the global binding users set with `bindDims`, and a
+// scoped binding the gradient checker installs for the duration of one check (`withDims`), which
+// takes precedence.
+
+import { evaluateDim } from "../shape/dim";
 
 /** Sizes by dim name. */
 export type DimBinding = Readonly<Record<string, number>>;
@@ -43,18 +46,27 @@ export function withDims<T>(binding: DimBinding, fn: () => T): T {
   }
 }
 
-/** The concrete size of a dim: numbers pass through (validated), names are looked up. */
+function lookup(name: string): number | undefined {
+  for (let i = scoped.length - 1; i >= 0; i--) {
+    const n = scoped[i]![name];
+    if (n !== undefined) return n;
+  }
+  return globalBinding[name];
+}
+
+/**
+ * The concrete size of a dim: numbers pass through (validated), names are looked up, expressions
+ * evaluated over the binding. An unbound name throws an error naming it, as does an expression
+ * whose value is not a size (`"H-K"` with H < K).
+ */
 export function resolveDim(d: number | string): number {
   if (typeof d === "number") {
     checkSize(String(d), d);
     return d;
   }
-  for (let i = scoped.length - 1; i >= 0; i--) {
-    const n = scoped[i]![d];
-    if (n !== undefined) return n;
-  }
-  const n = globalBinding[d];
-  if (n === undefined) throw new Error(`unbound dim "${d}": bind it with bindDims({ ${d}: … }) or @dims ${d}=…`);
+  if (typeof d !== "string") throw new TypeError(`a dim is a number or a dim name, got ${d === null ? "null" : typeof d}`);
+  const n = evaluateDim(d, lookup);
+  if (n < 0) throw new Error(`dim "${d}" is ${n} under the current binding, not a size`);
   return n;
 }
 

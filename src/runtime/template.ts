@@ -6,8 +6,7 @@ import { evaluateTemplate } from "../template/evaluate";
 import { parseTemplate } from "../template/parser";
 import { caretExcerpt, formatTemplateError } from "../template/print";
 import type { ParsedTemplate, TemplateSyntaxError } from "../template/ast";
-import type { Operand } from "./signatures";
-import { Tensor, tensorAlgebra } from "./tensor";
+import { type Operand, Tensor, tensorAlgebra } from "./tensor";
 
 /** Thrown by `t` for a template that does not parse; `code` matches the analyzer's diagnostic. */
 export class TemplateError extends Error {

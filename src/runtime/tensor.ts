@@ -9,13 +9,17 @@
 // reject the DSL's own idioms (an op's result, typed `Tensor`, passed to an annotated parameter).
 // So `Tensor<[1, "D"]>` documents the shape for the reader and the analyzer, and tsc stays quiet.
 //
-// Methods are installed from the catalog in a loop (below) and typed by `OpMethods`, which is
-// derived from signatures.ts: see that file for why adding an op is one entry plus one line.
+// Methods and functions are installed from the catalog in a loop (below), reading each op's
+// arguments as its surface declares (call.ts); their types, `OpMethods` and `OpFunctions`, are
+// generated from the same surfaces into ops.generated.ts (`npm run gen`).
 
 import { USER_OPS } from "../ops/catalog";
+import { copyShape } from "../ops/kernels";
 import { applyOp } from "../ops/numeric";
 import type { Algebra, OpAttrs } from "../ops/types";
-import type { OpFunctions, OpMethods, Operand } from "./signatures";
+import { readCall } from "./call";
+import type { OpFunctions, OpMethods } from "./ops.generated";
+import { replayRun, replayState } from "./replay";
 import { appendNode, tapeState } from "./tape";
 
 /** A dimension in a type or a constructor: a size, or a symbolic name bound at run time. */
@@ -24,6 +28,8 @@ export type Dim = number | string;
 export type Shape = readonly Dim[];
 /** What `toArray` returns and `tensor` accepts: a number, or nested arrays of them. */
 export type NestedArray = number | NestedArray[];
+/** What an op accepts as an operand: a tensor, or a number standing for a scalar `[]`. */
+export type Operand = Tensor | number;
 
 export class Tensor<S extends Shape = Shape> {
   /** The concrete size of each axis. */
@@ -33,14 +39,17 @@ export class Tensor<S extends Shape = Shape> {
 
   constructor(shape: readonly number[], data: Float64Array) {
     let n = 1;
-    for (const d of shape) {
+    // Indexed loops, not for-of and slice: they run for every op, and the checker's locked realm
+    // slows those down (kernels.ts copyShape).
+    for (let i = 0; i < shape.length; i++) {
+      const d = shape[i]!;
       if (!Number.isInteger(d) || d < 0) throw new Error(`invalid tensor shape [${shape.join(",")}]`);
       n *= d;
     }
     if (n !== data.length) {
       throw new Error(`shape [${shape.join(",")}] has ${n} elements but the data has ${data.length}`);
     }
-    this.shape = shape.slice();
+    this.shape = copyShape(shape);
     this.data = data;
   }
 
@@ -110,46 +119,32 @@ function describe(x: unknown): string {
   return x === null ? "null" : typeof x;
 }
 
-/** Applies a catalog op to tensors: the catalog's shape check and kernel, then the tape hook. */
+/** Applies a catalog op to tensors: the catalog's shape check and kernel (or a probe's replay), then the tape hook. */
 export function run(name: string, inputs: Tensor[], attrs: OpAttrs = {}): Tensor {
-  const r = applyOp(name, inputs, attrs);
+  const r = replayState.active === null ? applyOp(name, inputs, attrs) : replayRun(name, inputs, attrs);
   const output = new Tensor(r.shape, r.data);
   if (tapeState.active !== null) appendNode({ op: name, inputs, output, attrs });
   return output;
 }
 
-function axisAttrs(axis: number | undefined): OpAttrs {
-  return axis === undefined ? {} : { axis };
-}
-
 /** The function forms (`matmul(a, b)`), filled from the catalog below. */
 export const functions = {} as OpFunctions;
 
-// Install one method and one function per user op of the catalog. The calling convention follows
-// the op's kind; the types come from signatures.ts.
+// Install one method and one function per user op of the catalog; arguments are read as the op's
+// surface declares (operands, a list, attributes), the same for every op.
 for (const op of USER_OPS) {
   const name = op.name;
-  let method: (this: Tensor, arg?: Operand) => Tensor;
-  let fn: (a: Operand, b?: Operand) => Tensor;
-  switch (op.kind) {
-    case "unary":
-      method = function (this: Tensor) { return run(name, [this]); };
-      fn = (a) => run(name, [asTensor(a)]);
-      break;
-    case "binary":
-      method = function (this: Tensor, b?: Operand) { return run(name, [this, asTensor(b!)]); };
-      fn = (a, b) => run(name, [asTensor(a), asTensor(b!)]);
-      break;
-    case "reduce":
-      method = function (this: Tensor, axis?: Operand) { return run(name, [this], axisAttrs(axis as number | undefined)); };
-      fn = (a, axis) => run(name, [asTensor(a)], axisAttrs(axis as number | undefined));
-      break;
-    default:
-      throw new Error(`chainrule: user op ${name} has kind ${op.kind}, which the runtime cannot call`);
-  }
+  const call = (receiver: Tensor | undefined, args: readonly unknown[]): Tensor => {
+    const { operands, attrs } = readCall(op, receiver, args);
+    for (let i = 0; i < operands.length; i++) operands[i] = asTensor(operands[i] as Operand);
+    return run(name, operands as Tensor[], attrs);
+  };
+  const method = function (this: Tensor, ...args: unknown[]) {
+    return call(this, args);
+  };
   if (name in Tensor.prototype) throw new Error(`chainrule: op ${name} would shadow Tensor.prototype.${name}`);
   Object.defineProperty(Tensor.prototype, name, { value: method, writable: true, configurable: true });
-  (functions as unknown as Record<string, unknown>)[name] = fn;
+  (functions as unknown as Record<string, unknown>)[name] = (...args: unknown[]) => call(undefined, args);
 }
 
 /**

@@ -4,7 +4,7 @@
 import type { Dim, Shape } from "./shape";
 
 /** The diagnostic codes a shape rule can produce (a subset of the registry's codes). */
-export type ShapeProblemCode = "matmul-mismatch" | "elementwise-mismatch" | "broadcast-expands" | "rank-mismatch";
+export type ShapeProblemCode = "matmul-mismatch" | "elementwise-mismatch" | "broadcast-expands" | "rank-mismatch" | "shape-mismatch";
 
 export interface ShapeProblem {
   code: ShapeProblemCode;
@@ -13,6 +13,8 @@ export interface ShapeProblem {
   dims?: readonly [Dim, Dim];
   /** Which operand positions carry the clashing dims (index into the op's operands). */
   operands?: readonly number[];
+  /** The axis the clashing dims are on, when the rule knows it (a concat offers it as the fix). */
+  axis?: number;
 }
 
 export type ShapeResult =

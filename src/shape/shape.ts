@@ -1,13 +1,12 @@
-// Shapes as the analyzer and the runtime both see them. A dim is a number, a symbolic name, or
-// unknown (null, only statically); a shape of unknown rank is null. Rules over these are total:
+// Shapes as the analyzer and the runtime both see them. A dim is a number, a symbolic dim (a name
+// or an expression over names, always in dim.ts's normal form, so `===` is polynomial equality),
+// or unknown (null, only statically); a shape of unknown rank is null. Rules over these are total:
 // unknown never produces an error by itself.
 
 export type Dim = number | string | null;
 export type Shape = readonly Dim[];
 /** A shape that may be entirely unknown (rank included). */
 export type MaybeShape = Shape | null;
-
-export const SCALAR: Shape = [];
 
 export function formatDim(d: Dim): string {
   return d === null ? "?" : String(d);
@@ -19,7 +18,7 @@ export function formatShape(s: MaybeShape): string {
 }
 
 /** Two dims are statically equal iff both are known and identical (symbolic never equals a number). */
-export function dimEquals(a: Dim, b: Dim): boolean {
+function dimEquals(a: Dim, b: Dim): boolean {
   return a !== null && b !== null && a === b;
 }
 
@@ -41,13 +40,24 @@ export function isFullyKnown(s: MaybeShape): s is readonly (number | string)[] {
   return s !== null && s.every((d) => d !== null);
 }
 
-export function rank(s: MaybeShape): number | null {
-  return s === null ? null : s.length;
-}
-
 /** Number of elements of a concrete shape. */
 export function numel(s: readonly number[]): number {
   let n = 1;
   for (const d of s) n *= d;
   return n;
+}
+
+/** The index of element `flat` of a row-major array laid out in `shape` (`[]` for a scalar). */
+export function unravel(flat: number, shape: readonly number[]): number[] {
+  const idx = new Array<number>(shape.length);
+  for (let ax = shape.length - 1; ax >= 0; ax--) {
+    idx[ax] = flat % shape[ax]!;
+    flat = Math.floor(flat / shape[ax]!);
+  }
+  return idx;
+}
+
+/** The row-major position of `index` in `shape`: unravel's inverse. */
+export function ravel(index: readonly number[], shape: readonly number[]): number {
+  return index.reduce((acc, i, ax) => acc * shape[ax]! + i, 0);
 }

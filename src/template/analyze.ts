@@ -86,7 +86,7 @@ export function analyzeTemplate(
   for (const n of shapes.nodes) {
     if (!n?.op) continue;
     const node = n.node;
-    const token = node.kind === "binary" || node.kind === "unary" ? node.token : node.kind === "call" ? node.name : n.op;
+    const token = node.kind === "binary" || node.kind === "unary" || node.kind === "power" ? node.token : node.kind === "call" ? node.name : n.op;
     const op = offsets(operatorSpan(node));
     ops.push({ op: n.op, token, ...offsets(node.span), opStart: op.start, opEnd: op.end, shape: n.shape, operands: n.operands ?? [] });
   }

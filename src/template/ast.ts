@@ -71,6 +71,18 @@ export interface UnaryNode extends NodeBase {
   readonly operand: TemplateNode;
 }
 
+/** `a ^ p` with p a number literal: the catalog's pow with `exponent` p. */
+export interface PowerNode extends NodeBase {
+  readonly kind: "power";
+  readonly op: "pow";
+  readonly token: "^";
+  readonly opSpan: TemplateSpan;
+  readonly operand: TemplateNode;
+  readonly exponent: number;
+  /** The exponent as written (`2`, `-0.5`). */
+  readonly exponentText: string;
+}
+
 /** `sigmoid(…)`, `σ(…)`, `sum(…)`, …: `op` is the catalog name, `name` as written. */
 export interface CallNode extends NodeBase {
   readonly kind: "call";
@@ -95,7 +107,7 @@ export interface ErrorNode extends NodeBase {
   readonly children: readonly TemplateNode[];
 }
 
-export type TemplateNode = OperandNode | NumberNode | BinaryNode | UnaryNode | CallNode | ParenNode | ErrorNode;
+export type TemplateNode = OperandNode | NumberNode | BinaryNode | UnaryNode | PowerNode | CallNode | ParenNode | ErrorNode;
 
 export type TemplateErrorKind =
   | "empty"
@@ -107,6 +119,7 @@ export type TemplateErrorKind =
   | "unknown-name"
   | "expected-call"
   | "wrong-arity"
+  | "bad-exponent"
   | "unexpected-character";
 
 export interface TemplateSyntaxError {
@@ -156,6 +169,7 @@ export function childrenOf(node: TemplateNode): readonly TemplateNode[] {
     case "binary":
       return [node.left, node.right];
     case "unary":
+    case "power":
       return [node.operand];
     case "call":
       return node.args;
@@ -168,7 +182,7 @@ export function childrenOf(node: TemplateNode): readonly TemplateNode[] {
 
 /** Where an op node's operator is written: the token, or a call's function name; else the node. */
 export function operatorSpan(node: TemplateNode): TemplateSpan {
-  if (node.kind === "binary" || node.kind === "unary") return node.opSpan;
+  if (node.kind === "binary" || node.kind === "unary" || node.kind === "power") return node.opSpan;
   if (node.kind === "call") return node.nameSpan;
   return node.span;
 }

@@ -19,7 +19,7 @@ const NO_ATTRS: OpAttrs = {};
 
 /** The catalog op a node applies, if it applies one (paren, operand, number and error do not). */
 export function nodeOp(node: TemplateNode): string | undefined {
-  return node.kind === "binary" || node.kind === "unary" || node.kind === "call" ? node.op : undefined;
+  return node.kind === "binary" || node.kind === "unary" || node.kind === "power" || node.kind === "call" ? node.op : undefined;
 }
 
 /**
@@ -57,6 +57,10 @@ export function evaluateTemplate<T>(
       case "unary":
         args = [visit(node.operand)];
         value = alg.apply(node.op, args, NO_ATTRS);
+        break;
+      case "power":
+        args = [visit(node.operand)];
+        value = alg.apply("pow", args, { exponent: node.exponent });
         break;
       case "call":
         args = node.args.map(visit);

@@ -2,12 +2,24 @@
 // callable in templates without touching the parser. `σ` is the one alias (of sigmoid).
 
 import { USER_OPS } from "../ops/catalog";
+import type { OpDef } from "../ops/types";
+import { BINARY_TOKENS } from "./ast";
 
 export interface TemplateFunction {
   /** Catalog op name. */
   readonly op: string;
   /** Number of tensor operands the call takes. */
   readonly arity: number;
+  /** The op takes an optional axis outside templates (`sum(x, axis)`), for the wrong-arity hint. */
+  readonly axis: boolean;
+}
+
+/**
+ * Whether a template can call the op by name: its operands are tensors written one by one and
+ * every attribute may be left out (a template has no syntax for an axis, a shape or a list).
+ */
+export function templateCallable(op: OpDef): boolean {
+  return !op.surface.list && op.surface.attrs.every((a) => a.optional);
 }
 
 /** Aliases written in templates for catalog ops. */
@@ -15,10 +27,14 @@ const ALIASES: Readonly<Record<string, string>> = { "σ": "sigmoid" };
 
 function build(): ReadonlyMap<string, TemplateFunction> {
   const out = new Map<string, TemplateFunction>();
-  // Every user op is callable by its catalog name with its tensor arity: unary (sigmoid(a)), reduce
-  // without an axis (sum(a)), and binary (outer(a, b)). Axes are attributes, not operands, so
-  // `sum(a, axis)` stays a method-form feature.
-  for (const op of USER_OPS) out.set(op.name, { op: op.name, arity: op.arity });
+  // Every user op whose attributes may all be left out is callable by its catalog name with its
+  // tensor arity: unary (sigmoid(a)), reduce without an axis (sum(a)), binary (outer(a, b)),
+  // where(m, a, b). Attributes are not operands, so `sum(a, axis)` stays a method-form feature,
+  // and pow is written `a ^ p`.
+  for (const op of USER_OPS) {
+    if (!templateCallable(op)) continue;
+    out.set(op.name, { op: op.name, arity: op.surface.operands.length, axis: op.surface.attrs.some((a) => a.name === "axis") });
+  }
   for (const [alias, name] of Object.entries(ALIASES)) {
     const f = out.get(name);
     if (f) out.set(alias, f);
@@ -27,6 +43,25 @@ function build(): ReadonlyMap<string, TemplateFunction> {
 }
 
 export const TEMPLATE_FUNCTIONS: ReadonlyMap<string, TemplateFunction> = build();
+
+/** Operator forms the grammar gives ops (beyond calls by name), as docs/ops.md shows them. */
+const OPERATOR_FORMS: Readonly<Record<string, readonly string[]>> = (() => {
+  const forms: Record<string, string[]> = { neg: ["-a"], transpose: ["aᵀ", "a.T"], pow: ["a ^ p"] };
+  for (const [token, op] of Object.entries(BINARY_TOKENS)) (forms[op] ??= []).push(`a ${token} b`);
+  return forms;
+})();
+
+/** How a template writes `op`: its operators, then its call by name (and alias), e.g. `a ⊙ b`, `mul(a, b)`. */
+export function templateForms(op: OpDef): string[] {
+  const forms = [...(OPERATOR_FORMS[op.name] ?? [])];
+  const f = TEMPLATE_FUNCTIONS.get(op.name);
+  if (f) {
+    const args = op.surface.operands.join(", ");
+    for (const [alias, name] of Object.entries(ALIASES)) if (name === op.name) forms.push(`${alias}(${args})`);
+    forms.push(`${op.name}(${args})`);
+  }
+  return forms;
+}
 
 /** All callable names, sorted, e.g. for messages, completions and the grammar test. */
 export function templateFunctionNames(): string[] {

@@ -11,6 +11,7 @@ export type Token =
   | { readonly kind: "ident"; readonly span: TemplateSpan; readonly text: string }
   | { readonly kind: "binop"; readonly span: TemplateSpan; readonly text: BinaryToken }
   | { readonly kind: "transpose"; readonly span: TemplateSpan; readonly text: "ᵀ" | ".T" }
+  | { readonly kind: "^"; readonly span: TemplateSpan; readonly text: "^" }
   | { readonly kind: "(" | ")" | ","; readonly span: TemplateSpan; readonly text: string }
   | { readonly kind: "eof"; readonly span: TemplateSpan; readonly text: "" };
 
@@ -36,7 +37,6 @@ const HINTS: Readonly<Record<string, string>> = {
   "⋅": "write @ (matmul) or ⊙ (element-wise) for a product",
   "∘": "write ⊙ for the element-wise (Hadamard) product",
   "−": "write - (ASCII hyphen-minus) for a minus",
-  "^": "there is no power operator: write x ⊙ x for a square",
   "[": "indexing is not supported in a math template",
   "]": "indexing is not supported in a math template",
   "'": "write ᵀ or .T for a transpose",
@@ -83,12 +83,17 @@ export function lex(parts: readonly string[]): LexResult {
         continue;
       }
       if (c === "*" && text[i + 1] === "*") {
-        bad("there is no power operator (**): write x ⊙ x for a square", span(p, i, i + 2));
+        bad("there is no ** operator: write ^ for a power, as in ${x} ^ 2", span(p, i, i + 2));
         i += 2;
         continue;
       }
       if (BINOPS.has(c)) {
         tokens.push({ kind: "binop", text: c as BinaryToken, span: span(p, i, i + 1) });
+        i++;
+        continue;
+      }
+      if (c === "^") {
+        tokens.push({ kind: "^", text: "^", span: span(p, i, i + 1) });
         i++;
         continue;
       }

@@ -4,7 +4,8 @@
 //
 //   expr    := term (("+" | "-") term)*
 //   term    := unary (("@" | "⊙" | "*" | "/") unary)*       NumPy: one level, left-associative
-//   unary   := "-" unary | postfix
+//   unary   := "-" unary | power
+//   power   := postfix ("^" "-"? NUMBER)?                   a number literal exponent, not chained
 //   postfix := primary ("ᵀ" | ".T")*
 //   primary := OPERAND | NUMBER | "(" expr ")" | NAME "(" expr ("," expr)* ")"
 
@@ -146,7 +147,49 @@ class Parser {
       const operand = this.parseUnary();
       return this.node({ kind: "unary", op: "neg", token: "-", opSpan: op.span, operand, span: spanOf(op.span.start, operand.span.end) });
     }
-    return this.parsePostfix();
+    return this.parsePower();
+  }
+
+  private parsePower(): TemplateNode {
+    const base = this.parsePostfix();
+    if (this.peek().kind !== "^") return base;
+    const op = this.next();
+    const minus = this.peek().kind === "binop" && this.peek().text === "-" ? this.next() : undefined;
+    const num = this.peek();
+    if (num.kind !== "number") {
+      this.error(
+        "bad-exponent",
+        `the exponent of ^ must be a number literal, as in \${x} ^ 2; found ${describe(num)} (write pow(x, p) outside the template for a computed power)`,
+        spanOf(op.span.start, num.span.end),
+      );
+      const rest = startsOperand(num) ? [this.parseUnary()] : [];
+      return this.errorNode(spanOf(base.span.start, rest[0]?.span.end ?? op.span.end), [base, ...rest]);
+    }
+    this.next();
+    const node = this.node({
+      kind: "power", op: "pow", token: "^", opSpan: op.span, operand: base,
+      exponent: minus ? -num.value : num.value, exponentText: minus ? `-${num.text}` : num.text,
+      span: spanOf(base.span.start, num.span.end),
+    });
+    const after = this.peek();
+    if (after.kind === "^" || after.kind === "transpose") {
+      // `a ^ 2 ^ 3` and `a ^ 2ᵀ` read differently to different people: ask for parentheses.
+      this.next();
+      // Take the second exponent too, so that one mistake makes one error.
+      const end = (after.kind === "^" ? this.skipExponent() : undefined) ?? after.span.end;
+      const fix = after.kind === "^" ? "(a ^ 2) ^ 3" : `(a ^ 2)${after.text}`;
+      this.error("bad-exponent", `'${after.text}' after a power is ambiguous: add parentheses, as in ${fix}`, after.span);
+      return this.errorNode(spanOf(node.span.start, end), [node]);
+    }
+    return node;
+  }
+
+  /** Skips a `-`? NUMBER exponent after a misplaced `^`; returns where it ends, if there was one. */
+  private skipExponent(): TemplatePos | undefined {
+    let end: TemplatePos | undefined;
+    if (this.peek().kind === "binop" && this.peek().text === "-") end = this.next().span.end;
+    if (this.peek().kind === "number") end = this.next().span.end;
+    return end;
   }
 
   private parsePostfix(): TemplateNode {
@@ -187,6 +230,12 @@ class Parser {
   private missingOperand(): TemplateNode {
     const t = this.peek();
     const where = this.prev ? `after '${this.prev.kind === "operand" ? "${…}" : this.prev.text}'` : "at the start of the template";
+    if (t.kind === "^") {
+      this.next();
+      const end = this.skipExponent() ?? t.span.end;
+      this.error("expected-operand", `^ needs an operand before it, as in \${x} ^ 2`, t.span);
+      return this.errorNode(spanOf(t.span.start, end), []);
+    }
     if (t.kind === "transpose") {
       this.next();
       this.error("expected-operand", `${t.text} needs an operand before it, as in \${W}${t.text}`, t.span);
@@ -254,7 +303,7 @@ class Parser {
       return this.errorNode(span, args);
     }
     if (args.length !== f.arity) {
-      const axisHint = f.arity === 1 && args.length === 2 && (f.op === "sum" || f.op === "mean")
+      const axisHint = f.arity === 1 && args.length === 2 && f.axis
         ? `; for a reduction over an axis write ${f.op}(x, axis) outside the template`
         : "";
       this.error(

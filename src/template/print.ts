@@ -41,12 +41,14 @@ export function formatTemplateError(parts: readonly string[], error: TemplateSyn
   return `${error.message}\n${caretExcerpt(parts, error.span)}`;
 }
 
-// Binding strength, loosest first; postfix ᵀ binds tighter than prefix -, as in NumPy's -a.T.
+// Binding strength, loosest first; postfix ᵀ binds tighter than ^, which binds tighter than prefix
+// -, as in NumPy's -a.T and Python's -a**2.
 const ADDITIVE = 1;
 const MULTIPLICATIVE = 2;
 const PREFIX = 3;
-const POSTFIX = 4;
-const ATOM = 5;
+const POWER = 4;
+const POSTFIX = 5;
+const ATOM = 6;
 
 function precedence(node: TemplateNode): number {
   switch (node.kind) {
@@ -54,6 +56,8 @@ function precedence(node: TemplateNode): number {
       return node.token === "+" || node.token === "-" ? ADDITIVE : MULTIPLICATIVE;
     case "unary":
       return node.op === "neg" ? PREFIX : POSTFIX;
+    case "power":
+      return POWER;
     default:
       return ATOM;
   }
@@ -82,6 +86,8 @@ export function printTemplate(node: TemplateNode, operandText: (index: number) =
         return n.op === "neg"
           ? `-${wrap(n.operand, precedence(n.operand) < PREFIX)}`
           : `${wrap(n.operand, precedence(n.operand) < POSTFIX)}${n.token}`;
+      case "power":
+        return `${wrap(n.operand, precedence(n.operand) <= POWER)} ^ ${n.exponentText}`;
       case "call":
         return `${n.name}(${n.args.map(print).join(", ")})`;
       case "error":

@@ -1,11 +1,16 @@
 // Turns a user's file into one self-contained CommonJS script the sandboxed worker can load with no
 // file access beyond it: esbuild bundles the file with `chainrule` resolved to this package's own
 // runtime, and appends an export of the functions to check (F may be private to its file).
+// Bundling runs in the unsandboxed parent, so it inlines only code (TypeScript and JavaScript, no
+// import attributes, no data or text loaders) from inside the workspace and chainrule's runtime:
+// `import env from "/proc/self/environ" with { type: "text" }` or `import s from "../secret.txt"`
+// is a bundle error, never file contents in the bundle.
 
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, realpathSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { build, type Message, type Plugin } from "esbuild";
+import type { Message, Plugin } from "esbuild";
+import { esbuild } from "./esbuild";
 
 /**
  * This package's runtime sources, wherever this code runs from: src/verify (tests, tsx) or dist/
@@ -38,6 +43,35 @@ function formatMessage(m: Message, cwd: string): string {
 
 const EXPORT = "__chainrule_verify_fns__";
 
+/** What checked code may import: code only, so that no file can be read into the bundle as data or text. */
+const CODE = /\.(?:[cm]?[jt]s|[jt]sx)$/;
+
+/**
+ * The folder checked code may import from: the current folder when the file is inside it (and it
+ * is not the file system's root), else the nearest folder above the file holding a package.json,
+ * tsconfig.json or .git, else the file's own folder.
+ */
+export function workspaceRoot(file: string, cwd: string): string {
+  const inside = (dir: string) => file === dir || file.startsWith(dir.endsWith(path.sep) ? dir : dir + path.sep);
+  if (path.dirname(cwd) !== cwd && inside(cwd)) return cwd;
+  for (let dir = path.dirname(file); ; dir = path.dirname(dir)) {
+    if (["package.json", "tsconfig.json", ".git"].some((m) => existsSync(path.join(dir, m)))) return dir;
+    if (path.dirname(dir) === dir) return path.dirname(file);
+  }
+}
+
+function real(p: string): string {
+  try {
+    return realpathSync(p);
+  } catch {
+    return path.resolve(p);
+  }
+}
+
+function within(file: string, dir: string): boolean {
+  return file === dir || file.startsWith(dir.endsWith(path.sep) ? dir : dir + path.sep);
+}
+
 /**
  * Bundle `absFile` into `outFile`, exporting `__chainrule_verify__`: the runtime hooks the worker
  * needs plus the named functions. The source map is inline so that stack traces name the user's
@@ -47,11 +81,29 @@ export async function bundleUserFile(absFile: string, fnNames: readonly string[]
   const rt = runtimeDir();
   const q = (p: string) => JSON.stringify(p.split(path.sep).join("/"));
   const target = path.resolve(absFile);
+  const rtIndex = path.join(rt, existsSync(path.join(rt, "index.ts")) ? "index.ts" : "index.js");
+  // chainrule's own code: the runtime and the modules it imports (ops, shapes, templates).
+  const allowed = [real(workspaceRoot(target, cwd)), real(path.dirname(rt))];
   const plugin: Plugin = {
     name: "chainrule-verify",
     setup(b) {
-      b.onResolve({ filter: /^chainrule$/ }, () => ({ path: path.join(rt, existsSync(path.join(rt, "index.ts")) ? "index.ts" : "index.js") }));
-      b.onLoad({ filter: /\.[cm]?tsx?$/ }, async (args) => {
+      b.onResolve({ filter: /^chainrule$/ }, () => ({ path: rtIndex }));
+      // Runs after chainrule's runtime has loaded and before any user module: locks the runtime (realm.ts).
+      b.onResolve({ filter: /^chainrule-verify:harden$/ }, () => ({ path: "harden", namespace: "chainrule-verify" }));
+      b.onLoad({ filter: /.*/, namespace: "chainrule-verify" }, () => ({
+        contents: `import * as rt from ${q(rtIndex)};\nconst h = globalThis.__chainrule_harden__;\nif (typeof h === "function") h(rt);\n`,
+        loader: "js", resolveDir: rt,
+      }));
+      b.onLoad({ filter: /.*/ }, async (args) => {
+        const where = path.relative(cwd, args.path) || args.path;
+        if (args.with && Object.keys(args.with).length) {
+          return { errors: [{ text: `${where} is imported with attributes (${JSON.stringify(args.with)}); checked code may import code only` }] };
+        }
+        if (!CODE.test(args.path)) return { errors: [{ text: `${where} is not code (.ts, .js…); checked code may import code only` }] };
+        const r = real(args.path);
+        if (!allowed.some((dir) => within(r, dir))) {
+          return { errors: [{ text: `${where} is outside the workspace (${path.relative(cwd, allowed[0]!) || "."}); checked code may import only the workspace's files and chainrule` }] };
+        }
         if (path.resolve(args.path) !== target) return undefined;
         const { readFile } = await import("node:fs/promises");
         const src = await readFile(args.path, "utf8");
@@ -66,14 +118,19 @@ export async function bundleUserFile(absFile: string, fnNames: readonly string[]
     `import { record } from ${q(path.join(rt, "tape"))};`,
     `import { withDims } from ${q(path.join(rt, "dims"))};`,
     `import { seed } from ${q(path.join(rt, "random"))};`,
+    `import { replayBase, replayProbe, replayEnd } from ${q(path.join(rt, "replay"))};`,
+    `import "chainrule-verify:harden";`,
     `import { ${EXPORT} as fns } from ${q(target)};`,
-    `export const __chainrule_verify__ = { Tensor, record, withDims, seed, fns };`,
+    `export const __chainrule_verify__ = { Tensor, record, withDims, seed, replay: { base: replayBase, probe: replayProbe, end: replayEnd }, fns };`,
   ].join("\n");
+  const { build } = (await esbuild()).api;
   try {
     await build({
       stdin: { contents: entry, resolveDir: path.dirname(target), loader: "ts", sourcefile: "chainrule-verify-entry.ts" },
       bundle: true, platform: "node", format: "cjs", target: "node20",
       outfile: outFile, sourcemap: "inline", logLevel: "silent", write: true,
+      // A native import() would ask Node, outside the checked realm, for a module: turn it into require().
+      supported: { "dynamic-import": false },
       plugins: [plugin],
     });
   } catch (e) {
@@ -100,6 +157,7 @@ export function workerScript(): Promise<string> {
     const dir = mkdtempSync(path.join(tmpdir(), "chainrule-worker-"));
     process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
     const out = path.join(dir, "verify-worker.js");
+    const { build } = (await esbuild()).api;
     await build({
       entryPoints: [path.join(__dirname, "worker.ts")], outfile: out, bundle: true, platform: "node",
       format: "cjs", target: "node20", sourcemap: "inline", logLevel: "silent",

@@ -1,7 +1,8 @@
 // Compares an analytic gradient with the finite-difference reference element by element, with
 // gradcheck's criterion, and names the one simple mistake that explains every element, if any.
 
-import { formatShape } from "../shape/shape";
+import { formatShape, unravel } from "../shape/shape";
+import { formatFactor } from "../text/verify-text";
 import { ATOL, RTOL, type Diagnosis, type Worst } from "./types";
 
 /** Floor of the relative error's denominator, so two exact zeros compare as equal. */
@@ -29,15 +30,6 @@ function allWithin(a: ArrayLike<number>, n: ArrayLike<number>, scale = 1): boole
   return true;
 }
 
-export function unravel(flat: number, shape: readonly number[]): number[] {
-  const idx = new Array<number>(shape.length);
-  for (let ax = shape.length - 1; ax >= 0; ax--) {
-    idx[ax] = flat % shape[ax]!;
-    flat = Math.floor(flat / shape[ax]!);
-  }
-  return idx;
-}
-
 function transposeData(data: ArrayLike<number>, rows: number, cols: number): Float64Array {
   const out = new Float64Array(rows * cols);
   for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) out[j * rows + i] = data[i * cols + j]!;
@@ -57,13 +49,6 @@ function bestScale(a: ArrayLike<number>, n: ArrayLike<number>): number {
     nn += n[i]! * n[i]!;
   }
   return nn === 0 ? 0 : an / nn;
-}
-
-/** Short, readable factor: 2, 0.5, -3, 0.3333. */
-export function formatFactor(c: number): string {
-  const r = Math.round(c);
-  if (Math.abs(c - r) < 1e-6 * Math.max(1, Math.abs(c))) return String(r);
-  return String(Number(c.toPrecision(4)));
 }
 
 /** Errors and the worst element of analytic `a` against numeric `n`, both laid out in `shape`. */

@@ -7,6 +7,7 @@ import { ts } from "ts-morph";
 import type { GradientTarget } from "../analysis/api";
 import { Workspace } from "../analysis/workspace";
 import type { SampleKind } from "../gradient/tags";
+import { dimNames, evaluateDim, isDimExpression } from "../shape/dim";
 import type { CheckSpec, Mode, ParamSpec } from "./types";
 
 type FnNode = ts.FunctionDeclaration | ts.ArrowFunction | ts.FunctionExpression;
@@ -51,21 +52,25 @@ export function topLevelFunctions(sf: ts.SourceFile, file: string): FnInfo[] {
 /**
  * Bind every symbolic dim: `@dims` first, then distinct small sizes 2, 3, 4… in order of appearance,
  * skipping any size already used by a bound dim or a literal dim, so no two dims are ever equal
- * and a transposition cannot hide behind a square shape.
+ * and a transposition cannot hide behind a square shape. A dim expression ("H+K") binds the names
+ * in it; once they are bound, its value is reserved too, so later names avoid it.
  */
-export function bindDims(names: readonly string[], bound: Record<string, number>, literals: readonly number[]): Record<string, number> {
+export function bindDims(dims: readonly string[], bound: Record<string, number>, literals: readonly number[]): Record<string, number> {
   const out: Record<string, number> = {};
   const used = new Set<number>([...Object.values(bound), ...literals]);
   let next = 2;
-  for (const n of names) {
-    if (n in out) continue;
-    if (bound[n] !== undefined) {
-      out[n] = bound[n]!;
-      continue;
+  for (const d of dims) {
+    for (const n of dimNames(d)) {
+      if (n in out) continue;
+      if (bound[n] !== undefined) {
+        out[n] = bound[n]!;
+        continue;
+      }
+      while (used.has(next)) next++;
+      out[n] = next;
+      used.add(next);
     }
-    while (used.has(next)) next++;
-    out[n] = next;
-    used.add(next);
+    if (isDimExpression(d)) used.add(evaluateDim(d, (n) => out[n]));
   }
   for (const [k, v] of Object.entries(bound)) if (!(k in out)) out[k] = v;
   return out;
@@ -130,10 +135,15 @@ export function discoverChecks(absFile: string, opts: DiscoverOptions): PlannedC
     Object.assign(samples, t.samples);
     spec.params = t.ofParams.map((p): ParamSpec => ({
       name: p.name,
-      shape: (p.shape ?? []).map((d) => (typeof d === "number" ? d : spec.dims[d as string]!)),
+      shape: (p.shape ?? []).map((d) => (typeof d === "number" ? d : evaluateDim(d!, (n) => spec.dims[n]))),
       kind: p.number ? "number" : "tensor",
       sample: samples[p.name] ?? "normal",
     }));
+    const negative = spec.params.find((p) => p.shape.some((n) => n < 0));
+    if (negative) {
+      const sizes = Object.entries(spec.dims).map(([k, v]) => `${k}=${v}`).join(" ");
+      return { spec, absFile, problem: `${negative.name} would have the shape [${negative.shape.join(",")}] with ${sizes}: bind sizes that make every dim a size with @dims` };
+    }
     return { spec, absFile };
   });
 }

@@ -3,9 +3,10 @@
 
 import type { CheckResult } from "./types";
 
-export function toJson(checks: readonly CheckResult[]): string {
+/** `skipped` (files that could not be read) is added only when there are some, beyond CLI.md's fields. */
+export function toJson(checks: readonly CheckResult[], skipped: ReadonlyArray<{ file: string; message: string }> = []): string {
   // NaN never reaches JSON: missing numbers are null by construction; guard anyway.
-  return JSON.stringify({ version: 1, checks }, (_k, v) => (typeof v === "number" && !Number.isFinite(v) ? null : v), 2);
+  return JSON.stringify({ version: 1, checks, ...(skipped.length ? { skipped } : {}) }, (_k, v) => (typeof v === "number" && !Number.isFinite(v) ? null : v), 2);
 }
 
 export const TEXT_CODES = { fail: "gradient-mismatch", error: "gradient-check-error" } as const;
@@ -13,7 +14,10 @@ export const TEXT_CODES = { fail: "gradient-mismatch", error: "gradient-check-er
 export function textLine(r: CheckResult): string {
   const where = `${r.file}:${r.line}:${r.column}`;
   if (r.status === "pass") return `${where} - pass ${r.gradient}: ${r.message} (${r.ms} ms)`;
-  return `${where} - error ${TEXT_CODES[r.status]}: ${r.message}`;
+  const c = r.culprit;
+  // On the same line, so the output stays one line per check as tsc's does.
+  const culprit = c ? `; the wrong factor, at ${c.file ?? r.file}:${c.range.start.line + 1}:${c.range.start.character + 1}: ${c.message}` : "";
+  return `${where} - error ${TEXT_CODES[r.status]}: ${r.message}${culprit}`;
 }
 
 export function summary(checks: readonly CheckResult[], ms: number): string {

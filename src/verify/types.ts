@@ -1,5 +1,5 @@
-// The gradient checker's plain data: what discovery hands the worker (CheckSpec), what the worker
-// sends back, and the per-check result that `chainrule verify --format json` prints (CLI.md).
+// The gradient checker's plain data: what discovery plans (CheckSpec), and the per-check result
+// that `chainrule verify --format json` prints (CLI.md). The worker's messages are in protocol.ts.
 
 import type { SampleKind } from "../gradient/tags";
 
@@ -24,7 +24,7 @@ export interface ParamSpec {
   sample: SampleKind;
 }
 
-/** Everything the worker needs to run one check: no source text, no compiler objects. */
+/** Everything one check needs: no source text, no compiler objects. */
 export interface CheckSpec {
   /** The file as the user gave it (or relative to cwd), for reports. */
   file: string;
@@ -42,6 +42,19 @@ export interface CheckSpec {
   mode: Mode;
   /** Send back the full analytic and numeric arrays (`CheckResult.arrays`), for the editor's report view. */
   withArrays?: boolean;
+}
+
+/**
+ * How far a long check is: element probes done of `total` (two forward passes each), with the
+ * time they took and the time the rest should take at the same pace.
+ */
+export interface CheckProgress {
+  file: string;
+  gradient: string;
+  done: number;
+  total: number;
+  elapsedMs: number;
+  remainingMs: number;
 }
 
 /** One parameter's analytic and finite-difference gradients in full, row-major (the editor's heatmaps). */
@@ -87,6 +100,24 @@ export interface AdResult {
   error?: string;
 }
 
+/**
+ * The wrong factor of a failed check (CLI.md v2): the smallest sub-expression of the hand-derived
+ * gradient that is wrong although its operands are right (src/explain/culprit.ts).
+ */
+export interface Culprit {
+  /** LSP range in the gradient function's file (the method name to its closing parenthesis, or the template operator and operands). */
+  range: { start: { line: number; character: number }; end: { line: number; character: number } };
+  /** The culprit as written. */
+  expr: string;
+  /** What the chain has at that point (`1 − h`, `∂t2 @ W2ᵀ`). */
+  expected: string;
+  /** The backward step it belongs to (`∂t1 = ∂h ⊙ h ⊙ (1 − h)`). */
+  step?: string;
+  /** Set when the culprit is in another file (an imported helper). */
+  file?: string;
+  message: string;
+}
+
 /** One line of `verify --format json` (CLI.md), plus extra fields the contract allows. */
 export interface CheckResult {
   file: string;
@@ -116,26 +147,14 @@ export interface CheckResult {
   cpuMs?: number;
   /** Full arrays per compared parameter, only when asked for (`VerifyOptions.withArrays`); full mode only. */
   arrays?: GradientArrays[];
+  /** On a failed check (status `fail`): the wrong factor, or null when no single one explains it. */
+  culprit?: Culprit | null;
 }
 
-/** What the worker returns for one check: the result minus what the parent fills in. */
-export type WorkerOutcome = Omit<CheckResult, "file" | "gradient" | "of" | "dims" | "seed" | "mode" | "ms" | "line" | "column">;
-
-/** Parent → worker. */
-export interface RunMessage {
-  type: "run";
-  bundle: string;
-  spec: CheckSpec;
-  /** The user's folder, to show stack locations relative to it. */
-  cwd: string;
-  /** Folders of chainrule's own code, skipped when looking for the user's frame in a stack. */
-  internal: string[];
-  /** The check's timeout: full mode declines finite differences that cannot fit in it. */
-  budgetMs: number;
-}
-
-/** Worker → parent. */
-export type WorkerMessage =
-  | { type: "ready" }
-  | { type: "phase"; text: string }
-  | { type: "result"; outcome: WorkerOutcome };
+/**
+ * What the parent's check (check.ts) computes for one check: the result minus what index.ts fills
+ * in from the spec. Fields added here (a `culprit`, say) flow into CheckResult through index.ts.
+ */
+export type CheckOutcome = Omit<CheckResult, "file" | "gradient" | "of" | "dims" | "seed" | "mode" | "ms" | "line" | "column">;
+/** The former name of CheckOutcome, from when the worker computed it. */
+export type WorkerOutcome = CheckOutcome;

@@ -2,13 +2,14 @@
 // `[1,H] ⊙ [H,1] → [H,H]`; in gradient code almost always a missing transpose. The fix transposes
 // the operand that expands, offered only where that leaves no expansion (checked on verification).
 
-import type { OpSite } from "../../analysis/sites";
 import { transposeCandidates } from "./edits";
-import type { DiagnosticDraft, HandlerContext } from "./types";
+import { templateOp } from "./template-ops";
+import type { Handler } from "./types";
 
-export function broadcastExpands(site: OpSite, ctx: HandlerContext): DiagnosticDraft {
-  return {
-    code: "broadcast-expands", severity: "warning", message: site.problem.message,
-    start: site.start, end: site.end, related: [], candidates: transposeCandidates(site, ctx),
-  };
-}
+export const broadcastExpands: Handler<"broadcast-expands"> = {
+  code: "broadcast-expands",
+  diagnose(site, ctx) {
+    if (site.kind === "template") return templateOp("broadcast-expands", site, ctx);
+    return { message: site.problem.message, start: site.start, end: site.end, related: [], candidates: transposeCandidates(site, ctx) };
+  },
+};

@@ -1,18 +1,15 @@
 // gradient-shape-mismatch: ∂F/∂P has the shape of P. Reported when both the gradient's return
-// shape and P's shape are known and they cannot be equal.
+// shape and P's shape are known and they cannot be equal (the pairing check decides that).
 
-import { formatShape, Shape, shapeCompatible } from "../../shape/shape";
-import type { GradientDraft, RelatedSpot } from "./gradient-types";
+import { formatShape } from "../../shape/shape";
+import type { Handler } from "./types";
 
-export function gradientShapeMismatch(
-  gradient: string, of: string, param: string, expected: Shape | null, got: Shape | null,
-  start: number, end: number, where?: RelatedSpot,
-): GradientDraft | undefined {
-  if (!expected || !got || shapeCompatible(expected, got)) return undefined;
-  return {
-    code: "gradient-shape-mismatch",
-    message: `${gradient} returns ${formatShape(got)} for ∂${of}/∂${param}, but a gradient has the shape of its parameter: ${param} is ${formatShape(expected)}`,
-    start, end,
-    related: where ? [{ ...where, message: `${param} is annotated ${formatShape(expected)} here` }] : [],
-  };
-}
+export const gradientShapeMismatch: Handler<"gradient-shape-mismatch"> = {
+  code: "gradient-shape-mismatch",
+  diagnose: (site) => ({
+    message: `${site.gradient} returns ${formatShape(site.got)} for ∂${site.of}/∂${site.param}, but a gradient has the shape of its parameter: ${site.param} is ${formatShape(site.expected)}`,
+    start: site.start, end: site.end,
+    related: site.where ? [{ ...site.where, message: `${site.param} is annotated ${formatShape(site.expected)} here` }] : [],
+    candidates: [],
+  }),
+};

@@ -1,13 +1,14 @@
 // rank-mismatch: transpose, diag, outer, softmax or a reduction axis given an operand of the
 // wrong rank. No mechanical fix: the right reshaping depends on what was meant.
 
-import type { OpSite } from "../../analysis/sites";
 import { originsRelated } from "./common";
-import type { DiagnosticDraft } from "./types";
+import { templateOp } from "./template-ops";
+import type { Handler } from "./types";
 
-export function rankMismatch(site: OpSite): DiagnosticDraft {
-  return {
-    code: "rank-mismatch", severity: "error", message: site.problem.message,
-    start: site.start, end: site.end, related: originsRelated(site), candidates: [],
-  };
-}
+export const rankMismatch: Handler<"rank-mismatch"> = {
+  code: "rank-mismatch",
+  diagnose(site, ctx) {
+    if (site.kind === "template") return templateOp("rank-mismatch", site, ctx);
+    return { message: site.problem.message, start: site.start, end: site.end, related: originsRelated(site), candidates: [] };
+  },
+};

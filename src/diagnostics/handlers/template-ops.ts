@@ -3,41 +3,69 @@
 // own style — `@`→`⊙` (or `*` when the file writes products that way), `⊙`/`*`→`@`, and a postfix
 // `ᵀ` (or `.T`) on an operand, parenthesised unless the operand is atomic.
 
-import type { TemplateSite } from "../../analysis/sites";
-import { DIAGNOSTICS } from "../registry";
-import { DIAGONAL_JACOBIAN_NOTE } from "./matmul-mismatch";
-import { shapeEquals } from "../../shape/shape";
-import type { DiagnosticDraft, FixCandidate, HandlerContext } from "./types";
+import type { TemplateSite } from "../sites";
+import type { DiagnosticCode } from "../registry";
+import { ts } from "ts-morph";
+import { broadcastsOperand } from "./common";
+import { operandLabel, untransposedLabel } from "./edits";
+import { DIAGONAL_JACOBIAN_NOTE, diagonalCase } from "../../text/shape-phrases";
+import type { FixCandidate, HandlerContext, Worded } from "./types";
+
+/**
+ * How the file's templates write an element-wise product (`⊙` or `*`) and a transpose (`ᵀ` or
+ * `.T`), read from the literal text of its tagged templates only: a `⊙` in a comment says nothing.
+ */
+export function templateStyle(sf: ts.SourceFile): { product: "⊙" | "*"; transpose: "ᵀ" | ".T" } {
+  let math = "";
+  const visit = (n: ts.Node): void => {
+    if (ts.isTaggedTemplateExpression(n)) {
+      const t = n.template;
+      if (ts.isNoSubstitutionTemplateLiteral(t)) math += t.text + "\n";
+      else math += [t.head.text, ...t.templateSpans.map((s) => s.literal.text)].join(" ") + "\n";
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(sf);
+  const product = !math.includes("⊙") && /\s\*\s/.test(math) ? "*" : "⊙";
+  const transpose = math.includes("ᵀ") || !/\.T\b/.test(math) ? "ᵀ" : ".T";
+  return { product, transpose };
+}
 
 function transposes(site: TemplateSite, ctx: HandlerContext): FixCandidate[] {
-  const text = ctx.sf.text;
-  const T = text.includes("ᵀ") || !/\.T\b/.test(text) ? "ᵀ" : ".T";
+  const T = templateStyle(ctx.sf).transpose;
   const names = ["left", "right"];
   return (site.operands ?? []).flatMap((o, i): FixCandidate[] => {
     if (i > 1 || (o.shape && o.shape.length !== 2)) return [];
+    // Named as the math reads, `W2ᵀ` or `(ŷ − y)ᵀ`: the operand's text without its `${…}` wrappers.
+    const text = ctx.sf.text.slice(o.start, o.end).replace(/\$\{\s*([^}]*?)\s*\}/g, "$1");
+    // An operand that is a transpose already (`${W2}ᵀ`) loses its ᵀ rather than gaining a second.
+    if (o.transposeToken) {
+      return [{ title: `Remove the transpose of the ${names[i]} operand (${untransposedLabel(text)})`, family: "transpose", edits: [{ ...o.transposeToken, newText: "" }] }];
+    }
     const edits = o.atomic
       ? [{ start: o.end, end: o.end, newText: T }]
       : [{ start: o.start, end: o.start, newText: "(" }, { start: o.end, end: o.end, newText: `)${T}` }];
-    return [{ title: `Transpose the ${names[i]} operand (${T})`, family: "transpose", edits }];
+    return [{ title: `Transpose the ${names[i]} operand (${operandLabel(text, o.atomic)}${T})`, family: "transpose", edits }];
   });
 }
 
-export function templateOp(site: TemplateSite, ctx: HandlerContext): DiagnosticDraft {
+/** A shape problem at a template operator, for the handler of its code. */
+export function templateOp(code: DiagnosticCode, site: TemplateSite, ctx: HandlerContext): Worded {
   const candidates: FixCandidate[] = [];
   const op = site.opStart !== undefined && site.opEnd !== undefined ? { start: site.opStart, end: site.opEnd } : undefined;
   let message = site.message;
-  if (site.code === "matmul-mismatch") {
+  if (code === "matmul-mismatch") {
     const [a, b] = (site.operands ?? []).map((o) => o.shape);
-    if (a && b && a.length === 2 && shapeEquals(a, b)) message += `; ${DIAGONAL_JACOBIAN_NOTE}`;
+    const diagonal = diagonalCase(a ?? null, b ?? null, site.operands?.[1]?.op);
+    if (diagonal) message += `; ${DIAGONAL_JACOBIAN_NOTE}`;
     if (op && site.token === "@") {
-      const star = !ctx.sf.text.includes("⊙") && /`[^`]*\s\*\s[^`]*`/.test(ctx.sf.text);
-      const sym = star ? "*" : "⊙";
-      candidates.push({ title: `Use ${sym} (element-wise product)`, family: "swap-op", edits: [{ ...op, newText: sym }] });
+      const sym = templateStyle(ctx.sf).product;
+      candidates.push({ title: `Use ${sym} (element-wise product)`, family: "swap-op", edits: [{ ...op, newText: sym }], priority: diagonal || !broadcastsOperand(a, b) ? 0 : 2 });
     }
   }
-  if (site.code === "elementwise-mismatch" && op && (site.token === "⊙" || site.token === "*")) {
+  if (code === "elementwise-mismatch" && op && (site.token === "⊙" || site.token === "*")) {
     candidates.push({ title: "Use @ (matrix product)", family: "swap-op", edits: [{ ...op, newText: "@" }] });
   }
-  if (site.code !== "rank-mismatch") candidates.push(...transposes(site, ctx));
-  return { code: site.code, severity: DIAGNOSTICS[site.code].severity, message, start: site.start, end: site.end, related: [], candidates };
+  if (code !== "rank-mismatch") candidates.push(...transposes(site, ctx));
+  return { message, start: site.start, end: site.end, related: [], candidates };
 }

@@ -4,6 +4,7 @@
 import * as vscode from "vscode";
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from "vscode-languageclient/node";
 import { AnalysisStatus, CONFIG_SECTION, type InitializationOptions } from "../server/protocol";
+import { ExplainFeature } from "./explain";
 import { StatusItem } from "./status";
 import { VerifyFeature } from "./verify";
 
@@ -12,6 +13,8 @@ let client: LanguageClient | undefined;
 /** What tests (and other extensions) can reach after activation. */
 export interface ChainruleApi {
   client: LanguageClient;
+  /** The chain view's panel, for tests. */
+  explain: ExplainFeature;
 }
 
 function initializationOptions(): InitializationOptions {
@@ -35,6 +38,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Chainr
     debug: { module, transport: TransportKind.ipc, options: { execArgv: ["--nolazy", "--inspect=6019"] } },
   };
   const verify = new VerifyFeature(context);
+  const explain = new ExplainFeature(context);
   const clientOptions: LanguageClientOptions = {
     documentSelector: [
       { scheme: "file", language: "typescript" },
@@ -45,12 +49,18 @@ export async function activate(context: vscode.ExtensionContext): Promise<Chainr
     initializationOptions: () => initializationOptions(),
     // Files changed on disk re-check the open files that import them.
     synchronize: { fileEvents: vscode.workspace.createFileSystemWatcher("**/*.{ts,tsx}") },
-    // Verify commands (CodeLens, palette) go through trust gating and a cancellable progress notification.
-    middleware: verify.middleware,
+    // Verify commands (CodeLens, palette) go through trust gating and a cancellable progress
+    // notification; the Explain lenses open the chain view.
+    middleware: {
+      ...verify.middleware,
+      executeCommand: (command, args, next) =>
+        explain.handles(command) ? explain.run(args) : verify.middleware.executeCommand!(command, args, next),
+    },
   };
   // The id "chainrule" makes the client honour the `chainrule.trace.server` setting.
   client = new LanguageClient("chainrule", "chainrule", serverOptions, clientOptions);
   verify.attach(client);
+  explain.attach(client);
 
   context.subscriptions.push(
     client.onNotification(AnalysisStatus.method, (p: AnalysisStatus.Params) => status.update(p)),
@@ -65,7 +75,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Chainr
   );
   status.activeEditor(vscode.window.activeTextEditor?.document.uri.toString());
   await client.start();
-  return { client };
+  return { client, explain };
 }
 
 export async function deactivate(): Promise<void> {

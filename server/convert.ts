@@ -15,9 +15,9 @@ import {
   type Range,
   type WorkspaceEdit,
 } from "vscode-languageserver/node";
-import type { Diagnostic as CoreDiagnostic, Fix, ShapeInfo } from "../src/analysis/api";
+import type { Diagnostic as CoreDiagnostic, Fix } from "../src/analysis/api";
+import type { ShapeHint } from "../src/ide/inlay-hints";
 import { docsAnchor, type DiagnosticCode, type Severity } from "../src/diagnostics/registry";
-import { formatShape } from "../src/shape/shape";
 import type { TemplateSymbol } from "../src/template/functions";
 import type { DiagnosticData, FixData } from "./protocol";
 
@@ -113,29 +113,13 @@ export function toCodeActions(
   });
 }
 
-/**
- * Shapes after each tensor const/let. Variables whose shape is written in an annotation are
- * skipped: the hint would repeat what is already on screen. Operands `${…}` of math templates
- * get theirs after the `}` whatever their origin: in a formula the annotation is out of sight.
- */
-export function toInlayHints(infos: readonly ShapeInfo[]): InlayHint[] {
-  const hints: InlayHint[] = [];
-  for (const info of infos) {
-    if (info.interpolation) {
-      if (info.shape === null) continue;
-      const hint = InlayHint.create(info.range.end, `: ${formatShape(info.shape)}`, InlayHintKind.Type);
-      hint.paddingLeft = false;
-      hint.tooltip = `\${${info.name ?? "…"}}: ${formatShape(info.shape)}${info.provenance ? `, from ${info.provenance}` : ""}`;
-      hints.push(hint);
-      continue;
-    }
-    if (info.kind !== "variable" || info.shape === null || info.provenance === "annotation") continue;
-    const hint = InlayHint.create(info.range.end, `: ${formatShape(info.shape)}`, InlayHintKind.Type);
+export function toInlayHints(hints: readonly ShapeHint[]): InlayHint[] {
+  return hints.map((h) => {
+    const hint = InlayHint.create(h.position, h.label, InlayHintKind.Type);
     hint.paddingLeft = false;
-    if (info.provenance) hint.tooltip = `${info.name ?? "value"}: ${formatShape(info.shape)}, from ${info.provenance}`;
-    hints.push(hint);
-  }
-  return hints;
+    if (h.tooltip !== undefined) hint.tooltip = h.tooltip;
+    return hint;
+  });
 }
 
 /**

@@ -1,7 +1,9 @@
 // Diagnostics on open and change: debounced per document, versioned (a result is published only
 // if the document is still at the version it was computed for), superseded work cancelled even
 // mid-file (the analysis runs in time slices), and open importers re-checked after a file they
-// import changed.
+// import changed. One analysis runs at a time, chosen fairly: the file edited last first, then the
+// others in the order they became stale; and a file that never pauses still gets its turn once it
+// has waited MAX_WAIT_MS, so no open file goes without diagnostics while others are served.
 
 import type { Connection, Diagnostic } from "vscode-languageserver/node";
 import { CancelledError, type CancellationToken, type FileAnalysis } from "../src/analysis/api";
@@ -26,9 +28,24 @@ export interface Published {
   diagnostics: Diagnostic[];
 }
 
+/** The longest a stale document waits for its turn while edits keep coming (the debounce never settles). */
+export const MAX_WAIT_MS = 400;
+
+interface Pending {
+  /** When it was first scheduled since its last analysis started: the round-robin order. */
+  since: number;
+  /** Its latest edit: the debounce counts from here. */
+  last: number;
+  delay: number;
+}
+
 export class DiagnosticsScheduler {
-  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly pending = new Map<string, Pending>();
   private readonly running = new Map<string, JobToken>();
+  /** The document edited most recently: served first when it is due. */
+  private active: string | undefined;
+  private wake: NodeJS.Timeout | undefined;
+  private busy = false;
   /** Documents whose queued job was caused by their own edit, so their importers follow. */
   private readonly edited = new Set<string>();
   /** uri → what was last published; an entry with no diagnostics is kept so it can be cleared. */
@@ -46,33 +63,80 @@ export class DiagnosticsScheduler {
   ) {}
 
   /**
-   * (Re)starts the debounce for a document; any queued or running job for it is cancelled.
+   * (Re)starts the debounce for a document; any running job for it is cancelled.
    * `edited` is false when the job only re-checks an importer: then it does not propagate again,
    * which keeps import cycles from re-checking each other forever.
    */
   schedule(uri: string, edited = true, delay = this.debounceMs): void {
-    this.cancel(uri);
-    if (edited) this.edited.add(uri);
-    const timer = setTimeout(() => {
-      this.timers.delete(uri);
-      // run() handles analysis failures itself; anything else is a bug in this module, logged.
-      this.run(uri).catch((e: unknown) => this.log.error(`chainrule: diagnostics for ${uri} failed: ${describeError(e)}`));
-    }, delay);
-    this.timers.set(uri, timer);
+    this.cancelRunning(uri);
+    if (edited) {
+      this.edited.add(uri);
+      this.active = uri;
+    }
+    const now = performance.now();
+    const p = this.pending.get(uri);
+    this.pending.set(uri, { since: p?.since ?? now, last: now, delay });
+    this.pump();
   }
 
   cancel(uri: string): void {
-    const timer = this.timers.get(uri);
-    if (timer) clearTimeout(timer);
-    this.timers.delete(uri);
+    this.pending.delete(uri);
+    this.cancelRunning(uri);
+  }
+
+  private cancelRunning(uri: string): void {
     const job = this.running.get(uri);
     if (job) job.cancelled = true;
+  }
+
+  /** When a pending document is due: after its debounce, or MAX_WAIT_MS after it became stale. */
+  private dueAt(p: Pending): number {
+    return Math.min(p.last + p.delay, p.since + Math.max(MAX_WAIT_MS, p.delay));
+  }
+
+  /** Starts the next due job if none runs, else arms a timer for the earliest due one. */
+  private pump(): void {
+    if (this.busy) return;
+    if (this.wake) clearTimeout(this.wake);
+    this.wake = undefined;
+    const now = performance.now();
+    let next: string | undefined;
+    let earliest = Infinity;
+    const active = this.active !== undefined ? this.pending.get(this.active) : undefined;
+    if (active && this.dueAt(active) <= now) next = this.active;
+    else {
+      // Round-robin: of the due documents, the one stale the longest.
+      let oldest = Infinity;
+      for (const [uri, p] of this.pending) {
+        const due = this.dueAt(p);
+        if (due <= now && p.since < oldest) {
+          oldest = p.since;
+          next = uri;
+        }
+        earliest = Math.min(earliest, due);
+      }
+    }
+    if (next === undefined) {
+      if (earliest < Infinity) this.wake = setTimeout(() => this.pump(), Math.max(0, earliest - now));
+      return;
+    }
+    this.pending.delete(next);
+    this.busy = true;
+    const uri = next;
+    // run() handles analysis failures itself; anything else is a bug in this module, logged.
+    this.run(uri)
+      .catch((e: unknown) => this.log.error(`chainrule: diagnostics for ${uri} failed: ${describeError(e)}`))
+      .finally(() => {
+        this.busy = false;
+        this.pump();
+      });
   }
 
   /** On close: stop work and clear what was shown, since the editor no longer tracks the file. */
   closed(uri: string): void {
     this.cancel(uri);
     this.edited.delete(uri);
+    if (this.active === uri) this.active = undefined;
     if (this.published.delete(uri)) void this.connection.sendDiagnostics({ uri, diagnostics: [] });
   }
 

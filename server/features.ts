@@ -23,7 +23,7 @@ export function hover(files: OpenFiles, params: HoverParams, markdown: boolean):
   const file = uriToPath(params.textDocument.uri);
   if (file === undefined || !files.get(params.textDocument.uri)) return null;
   files.syncAll();
-  const info = files.analyzer.shapeAt(file, params.position);
+  const info = files.analyzer.hover(file, params.position);
   return info ? toHover(info, markdown) : null;
 }
 
@@ -31,7 +31,7 @@ export function inlayHints(files: OpenFiles, params: InlayHintParams): InlayHint
   const file = uriToPath(params.textDocument.uri);
   if (file === undefined || !files.get(params.textDocument.uri)) return [];
   files.syncAll();
-  return toInlayHints(files.analyzer.shapesIn(file, params.range));
+  return toInlayHints(files.analyzer.inlayHints(file, params.range));
 }
 
 /** Longest backslash word looked for before the cursor (`\transpose` is the longest). */

@@ -1,9 +1,12 @@
 // Open documents and the analyzer's view of them: documents change on every keystroke, but the
 // analyzer's overlay is only brought up to date (one reparse) when something is about to read it.
 
+import type { HoverContent } from "../src/ide/hover";
+import type { ShapeHint } from "../src/ide/inlay-hints";
+import type { ExplainService } from "../src/explain/index";
 import type { TextDocuments } from "vscode-languageserver/node";
 import type { TextDocument } from "vscode-languageserver-textdocument";
-import type { CancellationToken, FileAnalysis, Position, Range, ShapeInfo } from "../src/analysis/api";
+import type { CancellationToken, FileAnalysis, GradientPairing, Position, Range } from "../src/analysis/api";
 import { pathToUri, uriToPath } from "./convert";
 
 /** The part of src/analysis/workspace.ts's Workspace the server uses. */
@@ -13,13 +16,16 @@ export interface Analyzer {
   analyze(file: string, token?: CancellationToken): FileAnalysis;
   /** The same analysis in time slices, yielding to the event loop between them, so a newer edit is read and can cancel it. */
   analyzeAsync(file: string, token?: CancellationToken, options?: { sliceMs?: number }): Promise<FileAnalysis>;
-  shapeAt(file: string, pos: Position): ShapeInfo | null;
-  shapesIn(file: string, range?: Range): ShapeInfo[];
+  hover(file: string, pos: Position): HoverContent | null;
+  gradientsAt(file: string, pos: Position, pairings?: readonly GradientPairing[]): string[];
+  inlayHints(file: string, range?: Range): ShapeHint[];
   /** Whether pos is in the math text of a chainrule t`…` template (completions apply there). */
   inMathTemplate(file: string, pos: Position): boolean;
   importersOf(file: string): string[];
   /** Forget a file read from disk, so the next query reads it again. */
   invalidate(file?: string): void;
+  /** The answers of src/explain for editors (server/explain.ts converts them). */
+  explainer(): ExplainService;
 }
 
 export class OpenFiles {

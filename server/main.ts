@@ -5,7 +5,15 @@
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import {
+  CodeActionRequest,
+  CompletionRequest,
+  HoverRequest,
+  InlayHintRequest,
   createConnection,
+  type CodeActionParams,
+  type CompletionParams,
+  type HoverParams,
+  type InlayHintParams,
   ProposedFeatures,
   TextDocuments,
   TextDocumentSyncKind,
@@ -15,12 +23,15 @@ import {
 } from "vscode-languageserver/node";
 import { TextDocument } from "vscode-languageserver-textdocument";
 import { Workspace } from "../src/analysis/workspace";
+import { sourceHost } from "../src/files/read";
 import { uriToPath, type ClientSupport } from "./convert";
 import { SettingsStore } from "./config";
 import { DiagnosticsScheduler } from "./diagnostics";
+import { Explanations, GENERATE_KIND } from "./explain";
 import { codeActions, completion, hover, inlayHints } from "./features";
 import { OpenFiles } from "./files";
 import type { InitializationOptions } from "./protocol";
+import { codeActionParams, textDocumentPosition, textDocumentRange } from "./params";
 import { guard, installProcessGuards } from "./safety";
 import { Verification } from "./verify";
 
@@ -60,8 +71,10 @@ export function startServer(options: StartOptions = {}): Connection {
   installProcessGuards(log);
 
   const documents = new TextDocuments(TextDocument);
-  const files = new OpenFiles(documents, new Workspace());
+  // Imported files are read through readSource: a FIFO or a device cannot hang the server.
+  const files = new OpenFiles(documents, new Workspace(sourceHost));
   const verification = new Verification(connection, files, log);
+  const explanations = new Explanations(connection, files, log, verification);
   let support: ClientSupport = { relatedInformation: false, codeDescription: false, documentChanges: false };
   let markdownHover = true;
   let refreshHints = false;
@@ -77,6 +90,7 @@ export function startServer(options: StartOptions = {}): Connection {
     settings = new SettingsStore(connection, caps.workspace?.configuration === true, init);
     scheduler = new DiagnosticsScheduler(connection, files, log, () => support, init.docsBaseUrl ?? defaultDocsBase(), init.debounceMs ?? 50);
     verification.initialize(params, scheduler, init.docsBaseUrl ?? defaultDocsBase());
+    explanations.initialize(caps);
     return {
       capabilities: {
         // `save`: only for `chainrule.verify.onSave` (server/verify.ts); nothing else listens to saves.
@@ -85,14 +99,24 @@ export function startServer(options: StartOptions = {}): Connection {
         // `\odot` → ⊙ and friends inside t`…` (features.ts); the backslash starts the word.
         completionProvider: { triggerCharacters: ["\\"] },
         inlayHintProvider: true,
-        codeActionProvider: { codeActionKinds: ["quickfix"] },
+        // quickfix: the shape fixes; GENERATE_KIND: "Generate ∂F/∂P" (server/explain.ts), its edit made on resolve.
+        codeActionProvider: { codeActionKinds: ["quickfix", GENERATE_KIND], resolveProvider: true },
         ...verification.capabilities(),
       },
-      serverInfo: { name: "chainrule", version: "0.1.0" },
+      serverInfo: { name: "chainrule", version: require("../package.json").version },
     };
   });
 
-  documents.onDidChangeContent((e) => scheduler?.schedule(e.document.uri));
+  // A document just opened is analysed at once: the debounce is for typing, and the first
+  // squiggles of a file are what a user waits for. (TextDocuments fires didOpen, then a content
+  // change for the same document.)
+  const justOpened = new Set<string>();
+  documents.onDidOpen((e) => justOpened.add(e.document.uri));
+  documents.onDidChangeContent((e) => {
+    const uri = e.document.uri;
+    if (justOpened.delete(uri)) scheduler?.schedule(uri, true, 0);
+    else scheduler?.schedule(uri);
+  });
   documents.onDidClose((e) => {
     scheduler?.closed(e.document.uri);
     files.close(e.document.uri);
@@ -105,13 +129,28 @@ export function startServer(options: StartOptions = {}): Connection {
     }
   });
 
-  connection.onHover((params) => guard(log, "hover", () => hover(files, params, markdownHover)));
-  connection.onCompletion((params) => guard(log, "completion", () => completion(files, params)));
-  connection.languages.inlayHint.on((params) =>
-    guard(log, "inlayHint", async () => ((await settings?.get())?.inlayHintsEnabled === false ? [] : inlayHints(files, params))),
+  // Each handler checks its params' shape first (params.ts): a malformed request is InvalidParams.
+  // Registered by method name, not through onHover & co., whose wrappers read params.workDoneToken
+  // before any handler runs and so answer `params: null` with an InternalError of their own.
+  // On a @gradient function's name or tag the derivation; elsewhere the shape.
+  connection.onRequest(HoverRequest.method, (params: HoverParams) =>
+    guard(log, "hover", () => {
+      const p = textDocumentPosition(params);
+      return explanations.hover(p, markdownHover) ?? hover(files, p, markdownHover);
+    }),
   );
-  connection.onCodeAction((params) =>
-    guard(log, "codeAction", () => (scheduler ? codeActions(files, scheduler, params, support) : [])),
+  connection.onRequest(CompletionRequest.method, (params: CompletionParams) => guard(log, "completion", () => completion(files, textDocumentPosition(params))));
+  connection.onRequest(InlayHintRequest.method, (params: InlayHintParams) =>
+    guard(log, "inlayHint", async () => {
+      textDocumentRange(params);
+      return (await settings?.get())?.inlayHintsEnabled === false ? [] : inlayHints(files, params);
+    }),
+  );
+  connection.onRequest(CodeActionRequest.method, (params: CodeActionParams) =>
+    guard(log, "codeAction", () => {
+      const p = codeActionParams(params);
+      return [...(scheduler ? codeActions(files, scheduler, p, support) : []), ...explanations.codeActions(p)];
+    }),
   );
 
   connection.onDidChangeConfiguration((change) => {

@@ -2,6 +2,7 @@
 // client import (plain data only, no LSP library types), documented in docs/lsp.md: the analysis
 // status, diagnostic data, initialization options, and gradient verification's commands and messages.
 
+import type { ExplainJson } from "../src/explain/index";
 import type { CheckResult } from "../src/verify/types";
 
 export type { CheckResult, GradientArrays } from "../src/verify/types";
@@ -56,11 +57,6 @@ export interface InitializationOptions {
   trusted?: boolean;
 }
 
-/**
- * Test hook: `CHAINRULE_LSP_INJECT_FAULT=hover,analyze` makes each named step throw once, so
- * protocol tests can check that an internal error is answered and the server keeps serving.
- */
-export const INJECT_FAULT_ENV = "CHAINRULE_LSP_INJECT_FAULT";
 
 /** The workspace/configuration section the server reads. */
 export const CONFIG_SECTION = "chainrule";
@@ -114,6 +110,8 @@ export namespace VerifyProgress {
   export type Params =
     | { runId: string; kind: "start"; total: number; title: string }
     | { runId: string; kind: "result"; uri: string; done: number; total: number; result: CheckResult }
+    /** A long check's progress (every 200 ms or so): `text` is the line to show, estimate included. */
+    | { runId: string; kind: "step"; uri: string; gradient: string; done: number; total: number; remainingMs: number; text: string }
     | { runId: string; kind: "end"; cancelled: boolean };
 }
 
@@ -171,4 +169,56 @@ export namespace VerifyStats {
 /** Extra `initializationOptions` this feature reads, for clients without workspace/configuration. */
 export interface VerifyInitializationOptions {
   verify?: { onSave?: boolean; timeoutMs?: number };
+}
+
+// Explain the chain (docs/lsp.md#explain): server/explain.ts and client/explain/*.
+
+/** `workspace/executeCommand` commands of the derivation writer. */
+export const ExplainCommand = {
+  /** The derivation as `chainrule explain --format json` gives it (any LSP editor). */
+  explain: "chainrule.explain",
+  /**
+   * The CodeLenses "Explain ∂F/∂P" and "Explain gradient". Generic clients get the same answer as
+   * `chainrule.explain`; the VS Code client intercepts it and opens the chain view.
+   */
+  showChain: "chainrule.showChain",
+} as const;
+
+export const EXPLAIN_COMMANDS: readonly string[] = Object.values(ExplainCommand);
+
+/** The single argument of the explain commands. */
+export interface ExplainArgs {
+  /** The document whose function is explained (names resolve through its imports). */
+  uri: string;
+  /** `loss`, or `Net.loss` for a method. */
+  function: string;
+  /** Parameters to differentiate by; all tensor parameters when absent or empty. */
+  params?: string[];
+  /** Also write the gradient function (`code`), as `--emit` does. */
+  emit?: boolean;
+}
+
+/** A step's place, as a URI and range (the CLI's JSON has paths). */
+export interface StepLocation {
+  uri?: string;
+}
+
+/** What the explain commands answer: CLI.md's JSON plus where each step is and the derivation as text and Markdown. */
+export type ExplainResult =
+  | (Omit<ExplainJson, "forward" | "backward"> & {
+      uri: string;
+      forward: Array<ExplainJson["forward"][number] & StepLocation>;
+      backward: Array<ExplainJson["backward"][number] & StepLocation>;
+      text: string;
+      markdown: string;
+    })
+  | {
+      version: 1;
+      /** Why there is no derivation: bad arguments (`usage`) or a construct it does not follow (`unsupported`). */
+      error: { kind: "usage" | "unsupported"; message: string; uri?: string; range?: { start: { line: number; character: number }; end: { line: number; character: number } } };
+    };
+
+/** The `data` of a "Generate ∂F/∂P" code action, resolved into its edit by codeAction/resolve. */
+export interface GenerateGradientData {
+  generate: { uri: string; version: number; function: string; params: string[] };
 }

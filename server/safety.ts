@@ -3,14 +3,20 @@
 
 import { ErrorCodes, LSPErrorCodes, ResponseError } from "vscode-languageserver/node";
 import { CancelledError } from "../src/analysis/api";
-import { INJECT_FAULT_ENV } from "./protocol";
+import { InvalidParamsError } from "./params";
 
 export interface Logger {
   error(message: string): void;
   info(message: string): void;
 }
 
-/** Faults still to inject, from the environment; each fires once (see protocol.ts). */
+/**
+ * Test hook: `CHAINRULE_LSP_INJECT_FAULT=hover,analyze` makes each named step throw once, so
+ * protocol tests can check that an internal error is answered and the server keeps serving.
+ */
+export const INJECT_FAULT_ENV = "CHAINRULE_LSP_INJECT_FAULT";
+
+/** Faults still to inject, from the environment; each fires once. */
 const pendingFaults = new Set(
   (process.env[INJECT_FAULT_ENV] ?? "").split(",").map((s) => s.trim()).filter((s) => s.length > 0),
 );
@@ -26,8 +32,8 @@ export function describeError(e: unknown): string {
 
 /**
  * Runs one request handler. A cancelled analysis answers ContentModified (the document changed
- * under the request, as rust-analyzer does); anything else is logged with its stack and answered
- * as InternalError, and the server goes on serving.
+ * under the request, as rust-analyzer does); ill-typed params (params.ts) answer InvalidParams;
+ * anything else is logged with its stack and answered as InternalError, and the server goes on serving.
  */
 export async function guard<T>(log: Logger, step: string, work: () => T | Promise<T>): Promise<T | ResponseError<void>> {
   try {
@@ -37,6 +43,8 @@ export async function guard<T>(log: Logger, step: string, work: () => T | Promis
     if (e instanceof CancelledError) {
       return new ResponseError(LSPErrorCodes.ContentModified, "chainrule: the document changed during the request");
     }
+    // The client's mistake, not ours: said as such, and not logged as an internal error.
+    if (e instanceof InvalidParamsError) return new ResponseError(ErrorCodes.InvalidParams, `chainrule: ${step}: ${e.message}`);
     log.error(`chainrule: internal error in ${step}: ${describeError(e)}`);
     return new ResponseError(ErrorCodes.InternalError, `chainrule: internal error in ${step}: ${e instanceof Error ? e.message : String(e)}`);
   }

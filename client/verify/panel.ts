@@ -4,6 +4,8 @@
 
 import * as vscode from "vscode";
 import { LastResult, type CheckResult, type VerifyArgs } from "../../server/protocol";
+import { statusMark } from "../../src/text/verify-text";
+import { besidePanel } from "../webview";
 import { renderReport } from "./report-html";
 import { normalizeUri, type Results } from "./results";
 import type { LanguageClient } from "vscode-languageclient/node";
@@ -38,26 +40,17 @@ export class ReportPanel implements vscode.Disposable {
       return undefined;
     }
     this.showing = { uri: normalizeUri(args.uri), gradient: args.gradient };
-    if (!this.panel) {
-      this.panel = vscode.window.createWebviewPanel("chainrule.verifyReport", "", { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, {
-        enableScripts: false,
-        localResourceRoots: [],
-      });
-      this.panel.onDidDispose(() => {
-        this.panel = undefined;
-        this.showing = undefined;
-      });
-    } else {
-      this.panel.reveal(vscode.ViewColumn.Beside, true);
-    }
+    this.panel = besidePanel(this.panel, "chainrule.verifyReport", "", () => {
+      this.panel = undefined;
+      this.showing = undefined;
+    });
     this.render(result);
     return result;
   }
 
   private render(r: CheckResult): void {
     if (!this.panel) return;
-    const mark = r.status === "pass" ? "✓" : r.status === "fail" ? "✗" : "⚠";
-    this.panel.title = `${mark} ${r.gradient}`;
+    this.panel.title = `${statusMark(r.status)} ${r.gradient}`;
     this.panel.webview.html = renderReport(r, { cspSource: this.panel.webview.cspSource });
   }
 

@@ -5,6 +5,8 @@
 // missing-⊙ pattern in a picture faster than they read it in numbers.
 
 import type { CheckResult, GradientArrays } from "../../server/protocol";
+import { ravel, unravel } from "../../src/shape/shape";
+import { elementName, formatCell, formatError, formatValue, verdictHeading } from "../../src/text/verify-text";
 
 export interface ReportOptions {
   /** Content-Security-Policy `style-src` source for the webview (its cspSource); inline styles are always allowed. */
@@ -41,14 +43,6 @@ function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (ch) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[ch]!);
 }
 
-/** 3 significant digits, a real minus sign, exponent form for the very small and very large. */
-export function formatNumber(x: number): string {
-  if (!Number.isFinite(x)) return String(x);
-  if (x === 0) return "0";
-  const a = Math.abs(x);
-  const s = a < 1e-3 || a >= 1e4 ? x.toExponential(1).replace("e+", "e") : String(Number(x.toPrecision(3)));
-  return s.replace(/^-/, "−");
-}
 
 /** A shape as rows × columns for drawing: scalars and vectors as one row, higher ranks folded into rows. */
 function grid(shape: readonly number[]): { rows: number; cols: number } {
@@ -61,27 +55,7 @@ function grid(shape: readonly number[]): { rows: number; cols: number } {
 /** `[4, 3]` with no-break spaces, so a shape never wraps inside a narrow caption. */
 const shapeText = (s: readonly number[]) => `[${s.join(",\u00a0")}]`;
 
-function unravel(flat: number, shape: readonly number[]): number[] {
-  const idx: number[] = [];
-  for (let ax = shape.length - 1; ax >= 0; ax--) {
-    idx.unshift(flat % shape[ax]!);
-    flat = Math.floor(flat / shape[ax]!);
-  }
-  return idx;
-}
 
-function ravel(index: readonly number[], shape: readonly number[]): number {
-  return index.reduce((acc, i, ax) => acc * shape[ax]! + i, 0);
-}
-
-/** What fits in a cell: 2 significant digits, no leading zero (".0078", "−.3", "2e-11"). */
-function cellNumber(x: number): string {
-  if (!Number.isFinite(x)) return String(x);
-  if (x === 0) return "0";
-  const a = Math.abs(x);
-  const s = a < 1e-3 || a >= 1e3 ? x.toExponential(0).replace("e+", "e") : String(Number(x.toPrecision(2))).replace(/^(-?)0\./, "$1.");
-  return s.replace(/^-/, "−");
-}
 
 /** One cell size for all panels of a parameter, so the same element sits at the same scale in each. */
 function cellSize(shapes: ReadonlyArray<readonly number[]>): number {
@@ -113,7 +87,7 @@ function heatmap(p: Panel): string {
     const idx = p.shape.length ? `[${unravel(i, p.shape).join(",")}]` : "";
     const worst = i === p.worstFlat ? " worst" : "";
     cells.push(
-      `<div class="cell${worst}" style="background:${css(c)};color:${ink(c)}" title="${escapeHtml(`${p.param}${idx} = ${v}`)}">${showNumbers ? `<span>${cellNumber(v)}</span>` : ""}</div>`,
+      `<div class="cell${worst}" style="background:${css(c)};color:${ink(c)}" title="${escapeHtml(`${p.param}${idx} = ${v}`)}">${showNumbers ? `<span>${formatCell(v)}</span>` : ""}</div>`,
     );
   }
   const colLabels = cols <= 24 ? Array.from({ length: cols }, (_, j) => `<span>${j}</span>`).join("") : "";
@@ -130,7 +104,7 @@ function heatmap(p: Panel): string {
 
 function legend(label: string, stops: readonly Rgb[], lo: number, hi: number, mid?: string): string {
   const gradient = stops.map((c, i) => `${css(c)} ${Math.round((i / (stops.length - 1)) * 100)}%`).join(", ");
-  return `<div class="legend"><span class="ltitle">${escapeHtml(label)}</span><span class="lval">${formatNumber(lo)}</span><span class="lbar" style="background:linear-gradient(90deg, ${gradient})"></span><span class="lval">${formatNumber(hi)}</span>${mid ? `<span class="lnote">${escapeHtml(mid)}</span>` : ""}</div>`;
+  return `<div class="legend"><span class="ltitle">${escapeHtml(label)}</span><span class="lval">${formatValue(lo)}</span><span class="lbar" style="background:linear-gradient(90deg, ${gradient})"></span><span class="lval">${formatValue(hi)}</span>${mid ? `<span class="lnote">${escapeHtml(mid)}</span>` : ""}</div>`;
 }
 
 function paramSection(r: CheckResult, a: GradientArrays): string {
@@ -154,7 +128,7 @@ function paramSection(r: CheckResult, a: GradientArrays): string {
     heatmap({ cell, title: "Analytic − numeric", subtitle: shapeText(a.shape), shape: a.shape, data: diff, color: div, worstFlat: worst, param: a.param }),
   ];
   const p = r.params?.find((x) => x.param === a.param);
-  const status = p ? (p.pass ? `<span class="chip ok">✓ matches</span>` : `<span class="chip bad">✗ ${escapeHtml(p.diagnosis ?? "differs")}</span>`) : "";
+  const status = p ? `<span class="chip ${p.pass ? "ok" : "bad"}">${escapeHtml(verdictHeading({ status: p.pass ? "pass" : "fail", diagnosis: p.diagnosis }))}</span>` : "";
   // The cell shrinks with the view (the webview beside an editor is narrow) so the three panels stay side by side.
   const sumCols = grid(aShape).cols + 2 * grid(a.shape).cols;
   return `<section class="param" style="--cellmax:${cell}px;--sumcols:${sumCols}">
@@ -166,9 +140,7 @@ function paramSection(r: CheckResult, a: GradientArrays): string {
 }
 
 function headline(r: CheckResult): { cls: string; text: string } {
-  if (r.status === "pass") return { cls: "ok", text: "✓ passes" };
-  if (r.status === "error") return { cls: "err", text: "⚠ could not run" };
-  return { cls: "bad", text: r.diagnosis ? `✗ ${r.diagnosis}` : "✗ fails" };
+  return { cls: r.status === "pass" ? "ok" : r.status === "error" ? "err" : "bad", text: verdictHeading(r) };
 }
 
 const DIAGNOSIS_HELP: Record<string, string> = {
@@ -184,7 +156,7 @@ export function renderReport(r: CheckResult, options: ReportOptions = {}): strin
   const dims = Object.entries(r.dims).map(([k, v]) => `<span class="kv"><b>${escapeHtml(k)}</b>=${v}</span>`).join("");
   const w = r.worst;
   const worstLine = w
-    ? `<div class="stat"><span>worst element</span><b>${escapeHtml(w.param)}${w.index.length ? `[${w.index.join(",")}]` : ""}</b> analytic <b>${formatNumber(w.analytic)}</b>, numeric <b>${formatNumber(w.numeric)}</b></div>`
+    ? `<div class="stat"><span>worst element</span><b>${escapeHtml(elementName(w.param, w.index))}</b> analytic <b>${formatValue(w.analytic)}</b>, numeric <b>${formatValue(w.numeric)}</b></div>`
     : "";
   const help = r.diagnosis ? DIAGNOSIS_HELP[r.diagnosis] : undefined;
   const sections = (r.arrays ?? []).map((a) => paramSection(r, a)).join("\n");
@@ -204,16 +176,27 @@ export function renderReport(r: CheckResult, options: ReportOptions = {}): strin
   <div class="title"><h1>${escapeHtml(r.gradient)}</h1><span class="badge ${h.cls}">${escapeHtml(h.text)}</span></div>
   <div class="sub">∂${escapeHtml(r.of)}/∂${escapeHtml(r.wrt.join(", ") || "?")} · ${escapeHtml(r.file)}:${r.line} · ${dims}<span class="kv">seed ${r.seed}</span><span class="kv">${r.ms} ms</span></div>
   <div class="stats">
-    <div class="stat"><span>max abs error</span><b>${r.maxAbsError === null ? "n/a" : formatNumber(r.maxAbsError)}</b></div>
-    <div class="stat"><span>max rel error</span><b>${r.maxRelError === null ? "n/a" : formatNumber(r.maxRelError)}</b></div>
+    <div class="stat"><span>max abs error</span><b>${formatError(r.maxAbsError)}</b></div>
+    <div class="stat"><span>max rel error</span><b>${formatError(r.maxRelError)}</b></div>
     ${worstLine}
   </div>
   <p class="message ${h.cls}">${escapeHtml(r.message)}</p>
   ${help ? `<p class="help">${escapeHtml(help)}</p>` : ""}
+  ${culpritBox(r)}
 </header>
 ${sections}${noArrays}
 <footer>Numeric: central finite differences in float64. Pass when |a − n| ≤ 1e-5 + 1e-3·|n| for every element. Hover a cell for its exact value.</footer>
 </body></html>`;
+}
+
+/** The wrong factor (src/explain/culprit.ts): what was written, where, and what the chain has there. */
+function culpritBox(r: CheckResult): string {
+  const c = r.culprit;
+  if (!c) return "";
+  const where = `${c.file ?? r.file}:${c.range.start.line + 1}:${c.range.start.character + 1}`;
+  return `<div class="culprit"><span class="label">the wrong factor</span>
+  <div><code class="wrong">${escapeHtml(c.expr)}</code> <span class="dim">at ${escapeHtml(where)}</span></div>
+  <div>the chain has <code class="right">${escapeHtml(c.expected)}</code> here${c.step ? `, in <code>${escapeHtml(c.step)}</code>` : ""}</div></div>`;
 }
 
 const STYLE = `
@@ -235,6 +218,11 @@ header { padding-bottom: 14px; margin-bottom: 18px; border-bottom: 1px solid var
 .message { margin: 12px 0 0; padding: 8px 12px; border-radius: 6px; border-left: 3px solid; background: rgba(127,127,127,.10); }
 .message.bad { border-color: #e5484d; } .message.ok { border-color: #30a46c; } .message.err { border-color: #f5a524; }
 .help { margin: 8px 0 0; opacity: .85; }
+.culprit { margin: 12px 0 0; padding: 8px 12px; border-radius: 6px; border: 1px solid #e5484d; display: grid; gap: 4px; }
+.culprit .label { font-size: 11px; text-transform: uppercase; letter-spacing: .06em; opacity: .65; }
+.culprit code { font-family: var(--vscode-editor-font-family, "DejaVu Sans Mono", monospace); }
+.culprit code.wrong { text-decoration: underline wavy #e5484d; text-underline-offset: 3px; font-weight: 600; }
+.culprit code.right { color: #4cc38a; }
 .note { opacity: .8; margin: -4px 0 10px; }
 .dim { font-weight: 400; opacity: .7; font-family: var(--vscode-editor-font-family, monospace); font-size: 12px; }
 .warn { color: #ff8a80; font-family: var(--vscode-editor-font-family, monospace); font-size: 12px; }

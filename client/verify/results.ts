@@ -8,6 +8,7 @@ import type { CheckResult, VerifyProgress } from "../../server/protocol";
 export type ResultEvent = Extract<VerifyProgress.Params, { kind: "result" }>;
 export type StartEvent = Extract<VerifyProgress.Params, { kind: "start" }>;
 export type EndEvent = Extract<VerifyProgress.Params, { kind: "end" }>;
+export type StepEvent = Extract<VerifyProgress.Params, { kind: "step" }>;
 
 /** The server spells URIs as the client opened them or as Node does; VS Code's own form is the key. */
 export function normalizeUri(uri: string): string {
@@ -23,7 +24,9 @@ export class Results implements vscode.Disposable {
   private readonly started = new vscode.EventEmitter<StartEvent>();
   private readonly finished = new vscode.EventEmitter<ResultEvent>();
   private readonly ended = new vscode.EventEmitter<EndEvent>();
+  private readonly stepped = new vscode.EventEmitter<StepEvent>();
   readonly onStart = this.started.event;
+  readonly onStep = this.stepped.event;
   readonly onResult = this.finished.event;
   readonly onEnd = this.ended.event;
 
@@ -31,6 +34,7 @@ export class Results implements vscode.Disposable {
   accept(p: VerifyProgress.Params): void {
     if (p.kind === "start") this.started.fire(p);
     else if (p.kind === "end") this.ended.fire(p);
+    else if (p.kind === "step") this.stepped.fire(p);
     else {
       this.last.set(resultKey(p.uri, p.result.gradient), p.result);
       this.finished.fire(p);
@@ -45,5 +49,6 @@ export class Results implements vscode.Disposable {
     this.started.dispose();
     this.finished.dispose();
     this.ended.dispose();
+    this.stepped.dispose();
   }
 }

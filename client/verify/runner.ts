@@ -6,6 +6,7 @@
 import * as vscode from "vscode";
 import { ExecuteCommandRequest, type LanguageClient } from "vscode-languageclient/node";
 import { VerifyCommand, type VerifyArgs, type VerifyRunResult } from "../../server/protocol";
+import { statusMark, verdictHeading } from "../../src/text/verify-text";
 import type { Results } from "./results";
 
 export const UNTRUSTED =
@@ -78,10 +79,12 @@ export class Runner {
           this.results.onStart((e) => {
             if (e.runId === args.runId) progress.report({ message: `${e.title}…` });
           }),
+          this.results.onStep((e) => {
+            if (e.runId === args.runId) progress.report({ message: e.text });
+          }),
           this.results.onResult((e) => {
             if (e.runId !== args.runId) return;
-            const mark = e.result.status === "pass" ? "✓" : e.result.status === "fail" ? "✗" : "⚠";
-            progress.report({ increment: 100 / Math.max(1, e.total), message: `${mark} ${e.result.gradient} (${e.done}/${e.total})` });
+            progress.report({ increment: 100 / Math.max(1, e.total), message: `${statusMark(e.result.status)} ${e.result.gradient} (${e.done}/${e.total})` });
           }),
         ];
         return this.send(client, command, args, cancel).finally(() => subs.forEach((s) => s.dispose()));
@@ -118,7 +121,7 @@ export class Runner {
     }
     const first = bad[0]!;
     const uri = res.uris[res.checks.indexOf(first)];
-    const what = first.status === "fail" ? (first.diagnosis ? `✗ ${first.diagnosis}` : "✗ disagrees with finite differences") : "⚠ could not run";
+    const what = verdictHeading(first);
     const more = bad.length > 1 ? ` (and ${bad.length - 1} more)` : "";
     const choice = await vscode.window.showErrorMessage(`chainrule: ${first.gradient} ${what}${more}`, "Show Report");
     if (choice && uri) await vscode.commands.executeCommand(VerifyCommand.showReport, { uri, gradient: first.gradient });

@@ -5,6 +5,7 @@
 import * as vscode from "vscode";
 import type { LanguageClient } from "vscode-languageclient/node";
 import { ListGradients, VerifyCommand, type CheckResult, type VerifyArgs } from "../../server/protocol";
+import { resultDetail, verdictHeading } from "../../src/text/verify-text";
 import { normalizeUri, type ResultEvent, type Results } from "./results";
 import type { Runner } from "./runner";
 
@@ -150,12 +151,8 @@ export class GradientTests implements vscode.Disposable {
     if (r.status === "pass") run.passed(item, r.ms);
     else {
       const md = new vscode.MarkdownString(undefined, true);
-      md.appendMarkdown(`**${r.status === "fail" ? (r.diagnosis ? `✗ ${r.diagnosis}` : "✗ disagrees with finite differences") : "⚠ could not run"}** — `);
-      md.appendText(r.message);
-      if (r.worst) {
-        const w = r.worst;
-        md.appendText(`\nWorst ${w.param}${w.index.length ? `[${w.index.join(",")}]` : ""}: analytic ${w.analytic.toPrecision(4)}, numeric ${w.numeric.toPrecision(4)}.`);
-      }
+      md.appendMarkdown(`**${verdictHeading(r)}** — `);
+      md.appendText(resultDetail(r));
       const args = encodeURIComponent(JSON.stringify([{ uri: item.uri?.toString(), gradient: r.gradient }]));
       md.appendMarkdown(`\n\n[Show report](command:${VerifyCommand.showReport}?${args})`);
       md.isTrusted = { enabledCommands: [VerifyCommand.showReport] };

@@ -1,7 +1,7 @@
 // The CLI's contract (CLI.md): `chainrule check` text and JSON, exit codes, file discovery, run
 // through the built bin exactly as a user runs it.
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -39,7 +39,8 @@ test("check on the seed's bug reports matmul-mismatch on line 14 with a preferre
   const d = diags[0];
   assert.equal(d.code, "matmul-mismatch");
   assert.equal(d.severity, "error");
-  assert.deepEqual(d.range, { start: { line: 14, character: 9 }, end: { line: 14, character: 40 } });
+  // CLI.md v2: from the method name to its call's closing parenthesis, never over the receiver chain.
+  assert.deepEqual(d.range, { start: { line: 14, character: 34 }, end: { line: 14, character: 58 } });
   assert.match(d.message, /\[1,H\] @ \[1,H\]/);
   assert.match(d.message, /inner dimensions H and 1 differ/);
   assert.match(d.message, /diagonal/);
@@ -59,8 +60,32 @@ test("check on the correct seed network is clean and exits 0", () => {
 test("text output follows tsc: path:line:col - error code: message, then a summary", () => {
   const r = cli(["check", "examples/seed-bug.ts"]);
   assert.equal(r.code, 1);
-  assert.match(r.stdout, /^examples\/seed-bug\.ts:15:10 - error matmul-mismatch: matmul \[1,H\] @ \[1,H\]/m);
+  assert.match(r.stdout, /^examples\/seed-bug\.ts:15:35 - error matmul-mismatch: matmul \[1,H\] @ \[1,H\]/m);
   assert.match(r.stdout, /Found 1 error and 0 warnings in 1 file/);
+  // CLI.md v2: every fix is listed, the preferred one first and marked.
+  const fixes = r.stdout.split("\n").filter((l) => l.startsWith("  fix"));
+  assert.ok(fixes.length >= 2, r.stdout);
+  assert.match(fixes[0]!, /^  fix \(preferred\): Use ⊙/);
+  assert.ok(fixes.slice(1).every((l) => l.startsWith("  fix: ")), r.stdout);
+});
+
+test("a file that does not parse gets syntax-error (exit 1), and the rest of it is still checked", () => {
+  const dir = mkdtempSync(path.join(tmpdir(), "chainrule-syntax-"));
+  writeFileSync(path.join(dir, "half.ts"), [
+    `import { Tensor } from "chainrule";`,
+    `export function typing(x: Tensor<[1, "H"]>) {`,
+    `  const y = x.add(`,
+    `}`,
+    `export function bug(a: Tensor<[1, "H"]>, W: Tensor<["D", "H"]>) {`,
+    `  return a.matmul(W);`,
+    `}`,
+    ``,
+  ].join("\n"));
+  const r = cli(["check", "half.ts", "--format", "json"], dir);
+  assert.equal(r.code, 1, r.stderr);
+  const codes = JSON.parse(r.stdout).files[0].diagnostics.map((d: { code: string; range: { start: { line: number } } }) => `${d.code}@${d.range.start.line}`);
+  assert.ok(codes.includes("syntax-error@3"), codes.join(" "));
+  assert.ok(codes.includes("matmul-mismatch@5"), codes.join(" "));
 });
 
 test("folders are walked (node_modules skipped); every file analysed appears, clean ones with an empty list", () => {
@@ -110,4 +135,19 @@ test("verify passes the seed's template-form gradient", () => {
   const [c] = JSON.parse(r.stdout).checks;
   assert.equal(c.status, "pass");
   assert.deepEqual(c.wrt, ["x"]);
+});
+
+test("a reader that stops early (| head -1) ends the command quietly with status 141, not an EPIPE crash", async () => {
+  // verify writes each check's line as it finishes, so the pipe is closed before the later ones;
+  // check and explain may have written everything at once, and then end as usual.
+  for (const [args, usual] of [[["verify", "examples/seed.ts"], null], [["check", "examples"], 1], [["explain", "examples/seed.ts", "loss", "x"], 0]] as const) {
+    const child = spawn(process.execPath, [bin, ...args], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
+    let stderr = "";
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    // Read the first chunk, then close the pipe as head does.
+    child.stdout.once("data", () => child.stdout.destroy());
+    const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+    assert.doesNotMatch(stderr, /EPIPE|Unhandled/, `${args.join(" ")}: ${stderr}`);
+    assert.ok(code === 141 || code === usual, `${args.join(" ")} exited ${code}: ${stderr}`);
+  }
 });

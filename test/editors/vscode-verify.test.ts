@@ -7,21 +7,22 @@ import assert from "node:assert/strict";
 import { existsSync, statSync } from "node:fs";
 import { it } from "node:test";
 import { describeSession } from "./vscode/describe-session";
-import { RESTRICTED_SCREENSHOT, runVerifySession, TESTS_SCREENSHOT, VERIFY_SCREENSHOT } from "./vscode/verify-harness";
+import { PROGRESS_SCREENSHOT, RESTRICTED_SCREENSHOT, runVerifySession, TESTS_SCREENSHOT, VERIFY_SCREENSHOT } from "./vscode/verify-harness";
 
 describeSession("Verify gradient in VS Code 1.139 (code-server 4.139.1, headless Chromium)", () => runVerifySession(), [
   "each @gradient function gets a '▶ Verify gradient' lens, and nothing runs on open",
   "clicking the lens above dLoss_dW2 verifies it and an error diagnostic says transposed",
   "the result lens reads '✗ transposed', and clicking it opens the report beside the editor",
   "Cancel on the progress notification stops a check that never ends, at once",
+  "a long full-mode check's notification counts the elements done and says how long is left (screenshot)",
   "Verify All from the palette's command verifies the rest; the Test Explorer shows pass and fail",
 ], (session) => {
   it("the suite ran to the end and exited 0", () => {
     assert.equal(session().exitCode, 0, "see test-results/vscode-verify-session.log");
   });
 
-  it("photographed the report beside the editor and the Test Explorer", () => {
-    for (const shot of [VERIFY_SCREENSHOT, TESTS_SCREENSHOT]) assert.ok(existsSync(shot) && statSync(shot).size > 10_000, shot);
+  it("photographed the report beside the editor, the progress notification and the Test Explorer", () => {
+    for (const shot of [VERIFY_SCREENSHOT, PROGRESS_SCREENSHOT, TESTS_SCREENSHOT]) assert.ok(existsSync(shot) && statSync(shot).size > 10_000, shot);
   });
 });
 

@@ -125,6 +125,12 @@ function describe(d: Diagnostic): string {
   return `${d.severity} ${d.code} at ${r.start.line}:${r.start.character}-${r.end.line}:${r.end.character}: ${d.message}`;
 }
 
+/** What `chainrule check` reports for a file: the analysis, and syntax-error when it does not parse. */
+export function diagnosticsOf(ws: Workspace, file: string): Diagnostic[] {
+  const syntax = ws.syntaxError(file);
+  return [...(syntax ? [syntax] : []), ...ws.analyze(file).diagnostics];
+}
+
 export function workspaceFor(files: ReadonlyMap<string, string>): Workspace {
   const ws = new Workspace({ readFile: (p) => files.get(p) });
   for (const [p, t] of files) ws.update(p, t);
@@ -135,7 +141,7 @@ export function workspaceFor(files: ReadonlyMap<string, string>): Workspace {
 export function check(c: FixtureCase): void {
   const ws = workspaceFor(c.files);
   for (const [file, text] of c.files) {
-    const got = ws.analyze(file).diagnostics;
+    const got = diagnosticsOf(ws, file);
     const unmatched = [...got];
     for (const e of expectations(text)) {
       const where = `${file}:${e.line + 1}:${e.start + 1}`;
@@ -173,6 +179,11 @@ function checkFix(c: FixtureCase, file: string, text: string, d: Diagnostic, f: 
     const errors = after.filter((x) => x.severity === "error");
     assert.ok(errors.length < ws.analyze(file).diagnostics.filter((x) => x.severity === "error").length || d.severity !== "error",
       `${c.name}: preferred fix "${f.title}" does not reduce errors:\n  ${errors.map(describe).join("\n  ")}`);
+    // A preferred fix adds no finding anywhere (CLI.md v2: it never corrupts downstream code).
+    const key = (x: Diagnostic) => `${x.code}: ${x.message}`;
+    const before = new Set(ws.analyze(file).diagnostics.map(key));
+    const added = after.filter((x) => !before.has(key(x)));
+    assert.deepEqual(added.map(describe), [], `${c.name}: preferred fix "${f.title}" adds findings`);
   }
 }
 

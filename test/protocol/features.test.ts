@@ -91,6 +91,31 @@ describe("hover, inlay hints, code actions", () => {
   });
 });
 
+describe("inlay hints on parameters with defaults and on reassignments", () => {
+  it("an unannotated parameter with a default gets a hint, and each reassignment of a let shows its new shape", async () => {
+    const client = await LspClient.start();
+    try {
+      const uri = fixtureUri("hints.ts");
+      const text = fixtureText("hints.ts");
+      await client.open(uri, text);
+      await client.diagnosticsFor(uri, 1);
+      const hints = (await client.inlayHints(uri, { start: { line: 0, character: 0 }, end: { line: 20, character: 0 } })) ?? [];
+      const at = (needle: string, after: string) => {
+        const p = positionOf(text, needle);
+        return `${p.line}:${p.character + after.length}`;
+      };
+      const labels = new Map(hints.map((h) => [`${h.position.line}:${h.position.character}`, String(h.label)]));
+      assert.equal(labels.get(at("h0 = zeros", "h0")), ": [1,H]", [...labels].join(" "));
+      assert.equal(labels.get(at("    h = tanh", "    h")), ": [1,H]", "the reassignment inside the loop");
+      assert.equal(labels.get(at("let out", "let out")), ": [1,H]");
+      assert.equal(labels.get(at("const W = Wh", "const W")), ": [H,H]", "a copy of an annotated parameter is not annotated itself");
+      assert.equal(labels.get(at("  out = out.sum", "  out")), ": [1,1]", "the reassignment shows the new shape, not the first");
+    } finally {
+      await client.stop();
+    }
+  });
+});
+
 describe("inlay hints setting", () => {
   it("chainrule.inlayHints.enabled=false turns hints off, and back on when changed", async () => {
     const client = await LspClient.start({ settings: { inlayHints: { enabled: false } } });

@@ -13,7 +13,6 @@ import {
   ExitNotification,
   InitializeRequest,
   ShutdownRequest,
-  StreamMessageReader,
   StreamMessageWriter,
   type CompletionItem,
   type CompletionList,
@@ -23,7 +22,7 @@ import {
   type TextEdit,
 } from "vscode-languageserver-protocol/node";
 import { TextDocument } from "vscode-languageserver-textdocument";
-import { FIXTURES, fixtureText, fixtureUri, fullCapabilities, LspClient, positionOf, ROOT } from "./harness";
+import { FIXTURES, fixtureText, fixtureUri, fullCapabilities, LspClient, messageReader, positionOf, ROOT } from "./harness";
 
 function hoverText(h: Hover | null): string {
   assert.ok(h, "expected a hover");
@@ -176,7 +175,7 @@ describe("math template: typing ⊙, ᵀ and σ", () => {
 
   it("the server declares completions triggered by a backslash", async () => {
     const child = spawn(process.execPath, [path.join(ROOT, "dist/server.js"), "--stdio"], { stdio: ["pipe", "pipe", "ignore"] });
-    const conn = createProtocolConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
+    const conn = createProtocolConnection(messageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
     conn.listen();
     try {
       const init = await conn.sendRequest(InitializeRequest.type, {

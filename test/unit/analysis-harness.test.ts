@@ -9,7 +9,7 @@ const good = `// ==== ok
 import { Tensor } from "chainrule";
 export function f(a: Tensor<[1, "H"]>, b: Tensor<[1, "H"]>) {
   return a.matmul(b);
-  //     ^^^^^^^^ error matmul-mismatch: inner dimensions H and 1 differ
+  //       ^^^^^^^^^ error matmul-mismatch: inner dimensions H and 1 differ
   //     ^ shape [1,H]
 }
 `;
@@ -21,7 +21,7 @@ test("the harness accepts a correct fixture", () => {
 });
 
 for (const [name, broken] of [
-  ["wrong range", good.replace("//     ^^^^^^^^ error", "//     ^^^^^^^ error")],
+  ["wrong range", good.replace("//       ^^^^^^^^^ error", "//       ^^^^^^^^ error")],
   ["wrong message", good.replace("H and 1 differ", "H and K differ")],
   ["wrong code", good.replace("error matmul-mismatch", "error rank-mismatch")],
   ["missing annotation", good.replace(/ *\/\/ +\^+ error.*\n/, "")],

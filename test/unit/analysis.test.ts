@@ -11,9 +11,10 @@ import { setTemplateAnalyzer, templateAnalyzer } from "../../src/analysis/templa
 import { Workspace } from "../../src/analysis/workspace";
 import { applyFix } from "../helpers/fixture";
 
-const inputs = path.join(__dirname, "..", "fixtures", "inputs");
-const SEED = readFileSync(path.join(inputs, "seed.txt"), "utf8");
-const SEED_BUG = readFileSync(path.join(inputs, "seed-bug.txt"), "utf8");
+const root = path.join(__dirname, "..", "..");
+// The seed's network (forward only, as the protocol tests' workspace has it) and the shipped example of its bug.
+const SEED = readFileSync(path.join(root, "test/protocol/fixtures/seed.ts"), "utf8");
+const SEED_BUG = readFileSync(path.join(root, "examples/seed-bug.ts"), "utf8");
 
 function ws(files: Record<string, string>): Workspace {
   const w = new Workspace({ readFile: (p) => files[p] });
@@ -21,7 +22,7 @@ function ws(files: Record<string, string>): Workspace {
   return w;
 }
 
-test("seed bug: exactly one matmul-mismatch at 14:9–14:40 whose preferred fix gives DSL.md's gradient", () => {
+test("seed bug: exactly one matmul-mismatch at 14:34–14:58 (method name to closing parenthesis) whose preferred fix gives DSL.md's gradient", () => {
   const w = ws({ "/seed-bug.ts": SEED_BUG });
   const a = w.analyze("/seed-bug.ts");
   assert.equal(a.isDsl, true);
@@ -29,7 +30,7 @@ test("seed bug: exactly one matmul-mismatch at 14:9–14:40 whose preferred fix 
   const d = a.diagnostics[0]!;
   assert.equal(d.code, "matmul-mismatch");
   assert.equal(d.severity, "error");
-  assert.deepEqual(d.range, { start: { line: 14, character: 9 }, end: { line: 14, character: 40 } });
+  assert.deepEqual(d.range, { start: { line: 14, character: 34 }, end: { line: 14, character: 58 } });
   assert.match(d.message, /^matmul \[1,H\] @ \[1,H\]: inner dimensions H and 1 differ/);
   assert.match(d.message, /Jacobian is diagonal/);
   const preferred = d.fixes.filter((f) => f.isPreferred);
@@ -160,9 +161,71 @@ test("incremental: an edit inside one function re-analyses only that function", 
   w.update("/s.ts", "\n\n" + SEED_BUG);
   const d = w.analyze("/s.ts").diagnostics;
   assert.equal(d.length, 1);
-  assert.deepEqual(d[0]!.range, { start: { line: 16, character: 9 }, end: { line: 16, character: 40 } });
+  assert.deepEqual(d[0]!.range, { start: { line: 16, character: 34 }, end: { line: 16, character: 58 } });
   assert.equal(d[0]!.fixes[0]!.edits[0]!.range.start.line, 16);
   assert.equal(w.stats.analyzed, mid, "no function was re-analysed");
+});
+
+test("incremental: a @gradient tag added or removed in another function re-ranks the fixes inside the function it names", () => {
+  const ENERGY = [
+    `import { Tensor, Scalar } from "chainrule";`,
+    `export function energy(x: Tensor<[1, "D"]>): Scalar {`,
+    `  return x.mul(x);`,
+    `}`,
+    `/** @gradient energy x */`,
+    `export function dEnergy(x: Tensor<[1, "D"]>) {`,
+    `  return x.mul(2);`,
+    `}`,
+    ``,
+  ].join("\n");
+  const preferred = (w: Workspace) => w.analyze("/e.ts").diagnostics.flatMap((d) => d.fixes.filter((f) => f.isPreferred).map((f) => f.title));
+  const fresh = (text: string) => preferred(ws({ "/e.ts": text }));
+  const untagged = ENERGY.replace("/** @gradient energy x */", "/** derivative of energy */");
+  // A function a tag differentiates must stay scalar: "Change the annotation to [1,D]" is not preferred then.
+  assert.deepEqual(fresh(ENERGY), []);
+  assert.notDeepEqual(fresh(untagged), []);
+  const w = ws({ "/e.ts": ENERGY });
+  for (const text of [untagged, ENERGY, untagged]) {
+    w.update("/e.ts", text);
+    assert.deepEqual(preferred(w), fresh(text));
+  }
+});
+
+test("incremental: text moved above a helper moves the 'here in' spot of a problem found in it for a call", () => {
+  // The problem is found by instantiating forward for run's argument (forward's own unit reports
+  // nothing: p is untyped); only the import line changes, so every unit's text stays the same.
+  const HELPER = [
+    `import { Tensor, zeros, relu } from "chainrule";`,
+    `function forward(p: any, x: Tensor<["N", "D"]>) {`,
+    `  return relu(x.matmul(p.W1));`,
+    `}`,
+    `export function run(x: Tensor<["N", "D"]>) {`,
+    `  return forward({ W1: zeros(["H", "D"]) }, x);`,
+    `}`,
+    ``,
+  ].join("\n");
+  const spots = (w: Workspace) => w.analyze("/h.ts").diagnostics.flatMap((d) => d.related.map((r) => r.range));
+  const w = ws({ "/h.ts": HELPER });
+  assert.deepEqual(spots(w), [{ start: { line: 2, character: 16 }, end: { line: 2, character: 28 } }]);
+  const moved = HELPER.replace(`"chainrule";`, `"chainrule" ;`).replace("import {", "import {\n ");
+  w.update("/h.ts", moved);
+  assert.deepEqual(spots(w), spots(ws({ "/h.ts": moved })));
+  assert.equal(spots(w)[0]!.start.line, 3);
+});
+
+test("incremental: an edit inside one method re-analyses that method (and its class's fields), not the other methods", () => {
+  const methods = Array.from({ length: 6 }, (_, i) => `  m${i}(x: Tensor<["N", "D"]>) {\n    const y = x.matmul(this.W);\n    return y;\n  }\n`).join("");
+  const text = `import { Tensor, randn } from "chainrule";\nexport class L {\n  W: Tensor<["D", "H"]>;\n  constructor() { this.W = randn(["D", "H"]); }\n${methods}}\n`;
+  const w = new Workspace({ readFile: () => undefined });
+  w.update("/c.ts", text);
+  assert.deepEqual(w.analyze("/c.ts").diagnostics, []);
+  const before = w.stats.analyzed;
+  const edited = text.replace("  m3(x: Tensor<[\"N\", \"D\"]>) {\n    const y = x.matmul(this.W);", "  m3(x: Tensor<[\"N\", \"D\"]>) {\n    const y = x.matmul(this.W.T);");
+  assert.notEqual(edited, text);
+  w.update("/c.ts", edited);
+  const d = w.analyze("/c.ts").diagnostics;
+  assert.deepEqual(d.map((x) => x.code), ["matmul-mismatch"]);
+  assert.equal(w.stats.analyzed - before, 2, "the class unit (its fields and method names) and the edited method");
 });
 
 test("incremental: a changed return shape re-checks the callers in the same file", () => {
@@ -204,4 +267,22 @@ test("template seam: a registered analyzer's shape and problems flow through", (
   } finally {
     setTemplateAnalyzer(previous);
   }
+});
+
+test("inlay hints as the editor gets them: a label after each inferred name, its origin on hover", () => {
+  const text = `import { Tensor, zeros, sigmoid } from "chainrule";
+export function f(x: Tensor<[1, "D"]>, b = zeros([1, "D"])) {
+  const h = sigmoid(x.add(b));
+  const k: Tensor<[1, "D"]> = h;
+  return k;
+}
+`;
+  const w = ws({ "/h.ts": text });
+  const lines = text.split("\n");
+  const hints = w.inlayHints("/h.ts").map((h) => [lines[h.position.line]!.slice(0, h.position.character).split(/\W/).filter(Boolean).pop(), h.label, h.tooltip]);
+  // The unannotated parameter with a default gets one; the annotated x and k do not (their shape is on screen).
+  assert.deepEqual(hints, [
+    ["b", ": [1,D]", `b: [1,D], from zeros([1, "D"])`],
+    ["h", ": [1,D]", "h: [1,D], from sigmoid [1,D]"],
+  ]);
 });

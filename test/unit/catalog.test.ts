@@ -3,40 +3,12 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
-import { CATALOG, makeOps } from "../../src/ops/catalog";
+import { CATALOG } from "../../src/ops/catalog";
 import { expandTo, sumTo, zip } from "../../src/ops/kernels";
-import { numericAlgebra } from "../../src/ops/numeric";
-import type { OpAttrs, OpDef, TensorData } from "../../src/ops/types";
+import type { OpDef } from "../../src/ops/types";
+import { type Case, caseOf, filled, numel, rng, vjpErrors, worst } from "../helpers/vjp-check";
 
 // ---- Random inputs ---------------------------------------------------------------------------
-
-/** A small deterministic generator, so that a fast-check counterexample replays exactly. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), s | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-type Fill = "normal" | "positive";
-type ShapeSpec = { shape: number[]; fill: Fill };
-interface Case { args: TensorData[]; attrs: OpAttrs }
-
-function numel(shape: readonly number[]): number {
-  return shape.reduce((n, d) => n * d, 1);
-}
-
-function filled(shape: readonly number[], fill: Fill, r: () => number): TensorData {
-  const data = new Float64Array(numel(shape));
-  for (let i = 0; i < data.length; i++) {
-    // Normal-ish values kept away from 0, where relu's kink would spoil finite differences.
-    data[i] = fill === "positive" ? 0.5 + 1.5 * r() : (r() < 0.5 ? -1 : 1) * (0.05 + 1.5 * r());
-  }
-  return { shape: shape.slice(), data };
-}
 
 const dim = fc.integer({ min: 1, max: 4 });
 const shapeArb = (minLength: number, maxLength: number) => fc.array(dim, { minLength, maxLength });
@@ -55,115 +27,28 @@ const broadcastPair = fc
     return { base, a: derive(onesA, dropA), b: derive(onesB, dropB) };
   });
 
-const vector = dim.chain((n) => fc.constantFrom<number[]>([1, n], [n, 1]));
-const withAxis = shapeArb(0, 3).chain((s) =>
-  fc.tuple(fc.constant(s), s.length === 0 ? fc.constant(undefined) : fc.option(fc.integer({ min: -s.length, max: s.length - 1 }), { nil: undefined })),
-);
-
-/** Builds a case from shape specs and a value seed. */
-function materialise(specs: ShapeSpec[], attrs: OpAttrs = {}): fc.Arbitrary<Case> {
-  return fc.integer().map((seed) => {
-    const r = rng(seed);
-    return { args: specs.map((s) => filled(s.shape, s.fill, r)), attrs };
-  });
-}
-
-const N = (shape: number[]): ShapeSpec => ({ shape, fill: "normal" });
-const P = (shape: number[]): ShapeSpec => ({ shape, fill: "positive" });
-
-const unaryNormal = shapeArb(0, 3).chain((s) => materialise([N(s)]));
-const binaryWith = (fillB: Fill) => broadcastPair.chain(({ a, b }) => materialise([N(a), { shape: b, fill: fillB }]));
-
-/** Fitting inputs for every op of the catalog; an op missing here fails the coverage test. */
-const CASES: Record<string, fc.Arbitrary<Case>> = {
-  add: binaryWith("normal"),
-  sub: binaryWith("normal"),
-  mul: binaryWith("normal"),
-  div: binaryWith("positive"),
-  neg: unaryNormal,
-  sigmoid: unaryNormal,
-  tanh: unaryNormal,
-  relu: unaryNormal,
-  exp: unaryNormal,
-  step: unaryNormal,
-  log: shapeArb(0, 3).chain((s) => materialise([P(s)])),
-  matmul: fc.tuple(dim, dim, dim).chain(([m, k, n]) => materialise([N([m, k]), N([k, n])])),
-  transpose: fc.tuple(dim, dim).chain(([m, n]) => materialise([N([m, n])])),
-  diag: vector.chain((v) => materialise([N(v)])),
-  outer: fc.tuple(vector, vector).chain(([a, b]) => materialise([N(a), N(b)])),
-  sum: withAxis.chain(([s, axis]) => materialise([N(s)], axis === undefined ? {} : { axis })),
-  mean: withAxis.chain(([s, axis]) => materialise([N(s)], axis === undefined ? {} : { axis })),
-  count: withAxis.chain(([s, axis]) => materialise([N(s)], axis === undefined ? {} : { axis })),
-  softmax: shapeArb(1, 3).chain((s) => materialise([N(s)])),
-  logSoftmax: shapeArb(1, 3).chain((s) => materialise([N(s)])),
-  // The label need not be one-hot for the VJP to hold; ŷ must be positive for the log.
-  crossEntropy: shapeArb(1, 3).chain((s) => materialise([P(s), N(s)])),
-  // `like` is the smaller shape that was broadcast up to the gradient's.
-  unbroadcast: broadcastPair.chain(({ base, a }) => materialise([N(base), N(a)])),
-  expandAs: broadcastPair.chain(({ base, a }) => materialise([N(a), N(base)])),
-  reshapeAs: shapeArb(0, 3).chain((s) => materialise([N(s), N(s.slice().reverse())])),
-  diagPart: vector.chain((v) => materialise([N([numel(v), numel(v)]), N(v)])),
-};
+const caseArb = (op: OpDef) => fc.integer().map((seed) => caseOf(op, seed));
 
 // ---- The VJP check ---------------------------------------------------------------------------
 
-const EPS = 1e-6;
-const ATOL = 1e-7;
-const RTOL = 1e-6;
-let worstError = 0;
-
-function dot(a: TensorData, b: TensorData): number {
-  let s = 0;
-  for (let i = 0; i < a.data.length; i++) s += a.data[i]! * b.data[i]!;
-  return s;
-}
-
-/** Disagreements between `op`'s VJP and central differences of ⟨g, f(x)⟩, as messages. */
-function vjpErrors(op: OpDef, c: Case, gSeed: number, track = true): string[] {
-  const out = op.forward(c.args, c.attrs);
-  const g = filled(out.shape, "normal", rng(gSeed));
-  let grads: TensorData[];
-  try {
-    grads = op.vjp(makeOps(numericAlgebra), g, c.args, out, c.attrs);
-  } catch (e) {
-    return [`vjp threw: ${(e as Error).message}`];
+test("every op's self-test draws operands its shape rule accepts, of every operand count it takes", () => {
+  for (const op of CATALOG.values()) {
+    const counts = new Set<number>();
+    for (let seed = 0; seed < 50; seed++) {
+      const c = caseOf(op, seed);
+      counts.add(c.args.length);
+      const r = op.shape(c.args.map((a) => a.shape), c.attrs);
+      assert.ok(r.ok, `${op.name} seed ${seed}: ${r.ok ? "" : r.problem.message}`);
+    }
+    if (!op.surface.list) assert.deepEqual([...counts], [op.surface.operands.length], op.name);
+    else assert.ok(counts.size > 1, `${op.name}: lists of one length only`);
   }
-  if (grads.length !== op.arity) return [`vjp returned ${grads.length} gradients for ${op.arity} operands`];
-  const errors: string[] = [];
-  c.args.forEach((arg, i) => {
-    const grad = grads[i]!;
-    if (grad.shape.join() !== arg.shape.join()) {
-      errors.push(`operand ${i}: gradient shape [${grad.shape}] ≠ operand shape [${arg.shape}]`);
-      return;
-    }
-    for (let j = 0; j < arg.data.length; j++) {
-      const at = (delta: number) => {
-        const data = arg.data.slice();
-        data[j]! += delta;
-        const args = c.args.map((a, k) => (k === i ? { shape: a.shape, data } : a));
-        return dot(g, op.forward(args, c.attrs));
-      };
-      const numeric = (at(EPS) - at(-EPS)) / (2 * EPS);
-      const analytic = grad.data[j]!;
-      const err = Math.abs(analytic - numeric);
-      if (track) worstError = Math.max(worstError, err / (ATOL + RTOL * Math.abs(numeric)));
-      if (!(err <= ATOL + RTOL * Math.abs(numeric))) {
-        errors.push(`operand ${i} [${arg.shape}] element ${j}: vjp ${analytic}, finite differences ${numeric}`);
-      }
-    }
-  });
-  return errors;
-}
-
-test("every catalog op has input generators in this test", () => {
-  assert.deepEqual([...CATALOG.keys()].filter((name) => !(name in CASES)), []);
-  assert.deepEqual(Object.keys(CASES).filter((name) => !CATALOG.has(name)), []);
 });
 
 for (const op of CATALOG.values()) {
   test(`vjp of ${op.name} matches central finite differences`, () => {
     fc.assert(
-      fc.property(CASES[op.name]!, fc.integer(), (c, gSeed) => {
+      fc.property(caseArb(op), fc.integer(), (c, gSeed) => {
         const errors = vjpErrors(op, c, gSeed);
         assert.deepEqual(errors.slice(0, 3), [], `${op.name} on [${c.args.map((a) => `[${a.shape}]`)}] ${JSON.stringify(c.attrs)}`);
       }),
@@ -194,7 +79,7 @@ test("the VJP check catches wrong VJPs (mutants of real ops)", () => {
 test("finite-difference agreement is well inside the tolerance", () => {
   // Run after the per-op tests (node:test runs a file's tests in order); the ratio is error over
   // allowed error, so a value near 1 would mean the tolerance is what makes the tests pass.
-  assert.ok(worstError < 0.5, `worst error is ${worstError} of the tolerance`);
+  assert.ok(worst.error < 0.5, `worst error is ${worst.error} of the tolerance`);
 });
 
 // ---- Docs and shape rules --------------------------------------------------------------------
@@ -210,8 +95,7 @@ test("every op has a doc, a jacobianDoc and a Jacobian structure", () => {
 for (const op of CATALOG.values()) {
   test(`shape rule of ${op.name} agrees with its kernel's output shape`, () => {
     fc.assert(
-      fc.property(CASES[op.name]!, (c) => {
-        assert.equal(c.args.length, op.arity);
+      fc.property(caseArb(op), (c) => {
         const r = op.shape(c.args.map((a) => a.shape), c.attrs);
         assert.ok(r.ok, r.ok ? "" : r.problem.message);
         const out = op.forward(c.args, c.attrs);

@@ -1,64 +1,81 @@
-// The symbolic algebra: the catalog's VJPs rendered as math with symbolic shapes, agreeing with
-// the numeric VJPs, and the step-by-step derivation of the seed's network.
+// The catalog's VJPs over symbolic expressions (the algebra the derivation writer uses): every
+// op's gradient has its operand's symbolic shape, reads as math, and, evaluated numerically,
+// equals the numeric VJP, so the hand simplifications are sound for every op, internal ones too.
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { Evaluator } from "../../src/explain/evaluate";
+import type { GNode } from "../../src/explain/graph";
+import { render, RenderNames } from "../../src/explain/render";
+import { gradOf, ref, SExpr, simplifyingAlgebra } from "../../src/explain/sexpr";
 import { CATALOG, makeOps } from "../../src/ops/catalog";
 import { applyOp, numericAlgebra } from "../../src/ops/numeric";
-import { constant, derive, explainVjp, Expr, formatDerivation, named, render, symbolicAlgebra, variable } from "../../src/ops/symbolic";
+import { Draw } from "../../src/ops/selftest";
 import type { OpAttrs, TensorData } from "../../src/ops/types";
 import { ShapeError } from "../../src/shape/problems";
-import { formatShape, Shape, shapeEquals } from "../../src/shape/shape";
+import { evaluateDim } from "../../src/shape/dim";
+import { Dim, formatShape, Shape, shapeEquals } from "../../src/shape/shape";
 
-const o = makeOps(symbolicAlgebra);
+const alg = simplifyingAlgebra({ transposes: true });
+const o = makeOps(alg);
+let ids = 0;
+const input = (text: string, shape: Shape): GNode => ({ id: ids++, kind: "input", args: [], attrs: {}, shape, text, diff: true });
+const NAMES: RenderNames = { name: (n) => n.name ?? n.text, grad: (n) => (n.name === "y" ? "g" : `∂${n.name ?? n.text}`) };
+const show = (e: SExpr) => render(e, NAMES);
 
-test("sigmoid's VJP is element-wise: g ⊙ σ ⊙ (1 − σ), shape [1,H]", () => {
-  const [grad] = explainVjp("sigmoid", [[1, "H"]]);
-  assert.equal(grad!.expr, "g ⊙ σ ⊙ (1 − σ)");
-  assert.equal(formatShape(grad!.shape), "[1,H]");
+/** One op applied to inputs a, b, … (or `names`): its output node y and each operand's gradient given g = ∂y. */
+function vjp(op: string, shapes: readonly Shape[], attrs: OpAttrs = {}, names = ["a", "b", "c"]) {
+  const args = shapes.map((s, i) => input(names[i] ?? `x${i}`, s));
+  const shape = alg.apply(op, args.map(ref), attrs).shape;
+  const out: GNode = { id: ids++, kind: "op", op, args, attrs, shape, name: "y" };
+  return { args, out, grads: CATALOG.get(op)!.vjp(o, gradOf(out), args.map(ref), ref(out), attrs) };
+}
+const exprs = (op: string, shapes: Shape[], attrs: OpAttrs = {}, names?: string[]) =>
+  vjp(op, shapes, attrs, names).grads.map((g) => `${show(g)} ${formatShape(g.shape)}`);
+
+test("sigmoid's VJP is element-wise: g ⊙ y ⊙ (1 − y), shape [1,H]", () => {
+  assert.deepEqual(exprs("sigmoid", [[1, "H"]]), ["g ⊙ y ⊙ (1 − y) [1,H]"]);
 });
 
 test("matmul's VJP is g @ bᵀ and aᵀ @ g, with the operands' shapes", () => {
-  const [dx, dW] = explainVjp("matmul", [[1, "D"], ["D", "H"]]);
-  assert.deepEqual([dx!.expr, formatShape(dx!.shape)], ["g @ bᵀ", "[1,D]"]);
-  assert.deepEqual([dW!.expr, formatShape(dW!.shape)], ["aᵀ @ g", "[D,H]"]);
-  const [dh] = explainVjp("matmul", [[1, "H"], ["H", "K"]], {}, ["h", "W2"]);
-  assert.equal(dh!.expr, "g @ W2ᵀ");
-  assert.equal(formatShape(dh!.shape), "[1,H]");
+  assert.deepEqual(exprs("matmul", [[1, "D"], ["D", "H"]]), ["g @ bᵀ [1,D]", "aᵀ @ g [D,H]"]);
+  assert.deepEqual(exprs("matmul", [[1, "H"], ["H", "K"]], {}, ["h", "W2"])[0], "g @ W2ᵀ [1,H]");
 });
 
-test("broadcasting shows in the VJP: the broadcast operand's gradient is summed back", () => {
-  const [da, db] = explainVjp("add", [["N", "H"], [1, "H"]]);
-  assert.equal(da!.expr, "g");
-  assert.equal(db!.expr, "sumTo(g, [1,H])");
-  assert.deepEqual(explainVjp("sub", [[1, "H"], [1, "H"]]).map((g) => g.expr), ["g", "−g"]);
-  assert.equal(explainVjp("softmax", [[1, "K"]])[0]!.expr, "y ⊙ (g − sum(g ⊙ y, -1))");
+test("broadcasting shows in the VJP: the broadcast operand's gradient is summed over its size-1 axis", () => {
+  assert.deepEqual(exprs("add", [["N", "H"], [1, "H"]]), ["g [N,H]", "sum(g, 0) [1,H]"]);
+  assert.deepEqual(exprs("sub", [[1, "H"], [1, "H"]]), ["g [1,H]", "−g [1,H]"]);
+  assert.deepEqual(exprs("softmax", [[1, "K"]]), ["y ⊙ (g − sum(g ⊙ y, -1)) [1,K]"]);
 });
 
-test("rendering parenthesises only where precedence and associativity require", () => {
-  const [a, b, c] = ["a", "b", "c"].map((n) => variable(n, ["N", "N"])) as [Expr, Expr, Expr];
-  assert.equal(render(o.transpose!(o.matmul!(a, b))), "(a @ b)ᵀ");
-  assert.equal(render(o.matmul!(a, o.mul!(b, c))), "a @ (b ⊙ c)");
-  assert.equal(render(o.matmul!(o.mul!(a, b), c)), "a ⊙ b @ c");
-  assert.equal(render(o.sub!(a, o.sub!(b, c))), "a − (b − c)");
-  assert.equal(render(o.sub!(o.sub!(a, b), c)), "a − b − c");
-  assert.equal(render(o.neg!(o.add!(a, b))), "−(a + b)");
-  assert.equal(render(o.mul!(a, o.mul!(b, c))), "a ⊙ b ⊙ c");
-  assert.equal(render(o.div!(a, o.mul!(b, c))), "a / (b ⊙ c)");
-  assert.equal(render(o.sigmoid!(o.transpose!(a))), "σ(aᵀ)");
-  assert.equal(render(o.sum!(a, o.attrs({ axis: 0 }))), "sum(a, 0)");
-  assert.equal(render(named("h", o.exp!(a))), "h");
-  assert.equal(render(named("h", o.exp!(a)), true), "exp(a)");
+test("rendering parenthesises where precedence needs it, and around a ⊙ that @ takes as its left operand", () => {
+  const [a, b, c] = ["a", "b", "c"].map((n) => ref(input(n, ["N", "N"]))) as [SExpr, SExpr, SExpr];
+  assert.equal(show(o.transpose!(o.matmul!(a, b))), "(a @ b)ᵀ");
+  // (Aᵀ B)ᵀ = Bᵀ A when the whole gradient is written; a single step keeps the rule visible.
+  assert.equal(show(o.transpose!(o.matmul!(o.transpose!(a), b))), "bᵀ @ a");
+  assert.equal(show(makeOps(simplifyingAlgebra({ transposes: false })).transpose!(o.matmul!(o.transpose!(a), b))), "(aᵀ @ b)ᵀ");
+  assert.equal(show(o.matmul!(a, o.mul!(b, c))), "a @ (b ⊙ c)");
+  assert.equal(show(o.matmul!(o.mul!(a, b), c)), "(a ⊙ b) @ c");
+  assert.equal(show(o.sub!(a, o.sub!(b, c))), "a − (b − c)");
+  assert.equal(show(o.sub!(o.sub!(a, b), c)), "a − b − c");
+  assert.equal(show(o.neg!(o.add!(a, b))), "−(a + b)");
+  assert.equal(show(o.mul!(a, o.mul!(b, c))), "a ⊙ b ⊙ c");
+  assert.equal(show(o.div!(a, o.mul!(b, c))), "a / (b ⊙ c)");
+  assert.equal(show(o.sigmoid!(o.transpose!(a))), "σ(aᵀ)");
+  assert.equal(show(o.sum!(a, o.attrs({ axis: 0 }))), "sum(a, 0)");
 });
 
 test("symbolic shapes come from the catalog's rules, errors included (the seed's confusion)", () => {
-  const h = variable("h", [1, "H"]);
+  const h = ref(input("h", [1, "H"]));
   assert.throws(() => o.matmul!(h, h), (e: unknown) =>
     e instanceof ShapeError && e.message === "matmul [1,H] @ [1,H]: inner dimensions H and 1 differ");
-  assert.deepEqual(o.mul!(h, variable("c", ["H", 1])).shape, ["H", "H"]);
+  assert.deepEqual(o.mul!(h, ref(input("c", ["H", 1]))).shape, ["H", "H"]);
 });
 
-/** Symbolic operand shapes for every op of the catalog (internal ones included). */
-const SHAPES: Record<string, [Shape[], OpAttrs?]> = {
+/**
+ * Symbolic operand shapes, for the ops where symbolic dims say more than numbers (broadcasting,
+ * dim expressions); every other op of the catalog runs on its self-test's draw (see CASES).
+ */
+const SYMBOLIC: Record<string, [Shape[], OpAttrs?]> = {
   add: [[["N", "H"], [1, "H"]]], sub: [[[1, "H"], ["N", 1]]], mul: [[["H"], ["N", 1]]], div: [[[1, "H"], []]],
   neg: [[["N", "H"]]], sigmoid: [[[1, "H"]]], tanh: [[[1, "H"]]], relu: [[[1, "H"]]], exp: [[["H"]]], log: [[[]]],
   step: [[[1, "H"]]], matmul: [[[1, "D"], ["D", "H"]]], transpose: [[["D", "H"]]], diag: [[[1, "N"]]],
@@ -66,84 +83,70 @@ const SHAPES: Record<string, [Shape[], OpAttrs?]> = {
   count: [[["N", "H"]], { axis: 0 }], softmax: [[["N", "K"]]], logSoftmax: [[[1, "K"]]],
   crossEntropy: [[[1, "K"], [1, "K"]]], unbroadcast: [[["N", "H"], [1, "H"]]], expandAs: [[[1, "H"], ["N", "H"]]],
   reshapeAs: [[[1, "N"], ["N", 1]]], diagPart: [[["N", "N"], [1, "N"]]],
+  sqrt: [[[1, "H"]]], square: [[["N", "H"]]], abs: [[["H"]]], pow: [[[1, "H"]], { exponent: 3 }],
+  maximum: [[["N", "H"], [1, "H"]]], minimum: [[["H"], ["N", 1]]], gt: [[["N", "H"], []]], lt: [[[1, "H"], ["N", 1]]],
+  where: [[["N", 1], [1, "H"], ["N", "H"]]], max: [[["N", "H"]], { axis: 1 }], variance: [[["N", "H"]], { axis: -1 }],
+  reshape: [[["B", "T", "D"]], { shape: ["B*T", "D"] }], concat: [[[1, "H"], [1, "K"], [1, "H"]], { axis: 1 }],
+  slice: [[[1, "H+K"]], { axis: 1, start: "H", end: "H+K" }], unslice: [[[1, "K"], [1, "H+K"]], { axis: -1, start: "H" }],
 };
-const SIZES: Record<string, number> = { N: 3, H: 4, D: 2, K: 5, M: 2 };
+const SIZES: Record<string, number> = { N: 3, H: 4, D: 2, K: 5, M: 2, B: 2, T: 3 };
 
-function vjpExprs(name: string, shapes: readonly Shape[], attrs: OpAttrs) {
-  const args = shapes.map((s, i) => variable(`x${i}`, s));
-  const out = named("y", symbolicAlgebra.apply(name, args, attrs));
-  const g = variable("g", out.shape);
-  return { args, out, g, grads: CATALOG.get(name)!.vjp(o, g, args, out, attrs) };
-}
+/** Every op of the catalog (internal ones included): its symbolic case, else its own self-test draw. */
+const CASES: Record<string, [Shape[], OpAttrs?]> = Object.fromEntries(
+  [...CATALOG.values()].map((op) => {
+    if (op.name in SYMBOLIC) return [op.name, SYMBOLIC[op.name]!];
+    const c = op.selfTest(new Draw(7));
+    return [op.name, [c.operands.map((x) => x.shape), c.attrs ?? {}]];
+  }),
+);
+const size = (d: Dim) => (typeof d === "string" ? evaluateDim(d, (n) => SIZES[n]) : d!);
+/** Attributes with their dims evaluated, as the runtime passes them to kernels. */
+const numericAttrs = (a: OpAttrs): OpAttrs => ({
+  ...a,
+  ...(a.shape ? { shape: a.shape.map(size) } : {}),
+  ...(a.start !== undefined ? { start: size(a.start) } : {}),
+  ...(a.end !== undefined ? { end: size(a.end) } : {}),
+});
+
 
 test("every op's VJP evaluates symbolically, each gradient with its operand's symbolic shape", () => {
-  assert.deepEqual([...CATALOG.keys()].filter((n) => !(n in SHAPES)), []);
-  for (const [name, [shapes, attrs = {}]] of Object.entries(SHAPES)) {
-    const { args, grads } = vjpExprs(name, shapes, attrs);
+  assert.ok(Object.keys(SYMBOLIC).every((n) => CATALOG.has(n)), "a symbolic case for an op the catalog lacks");
+  for (const [name, [shapes, attrs = {}]] of Object.entries(CASES)) {
+    const { args, grads } = vjp(name, shapes, attrs);
     assert.equal(grads.length, args.length, name);
     grads.forEach((gr, i) => assert.ok(shapeEquals(gr.shape, shapes[i]!), `${name} operand ${i}: ${formatShape(gr.shape)}`));
   }
 });
 
-/** Evaluates an expression numerically: variables from `env`, ops through the catalog. */
-function evaluate(e: Expr, env: Map<string, TensorData>): TensorData {
-  if (e.kind === "var") return env.get(e.name)!;
-  if (e.kind === "const") {
-    const shape = (e.shape ?? []) as number[];
-    return { shape, data: new Float64Array(shape.reduce((n, d) => n * d, 1)).fill(e.value!) };
-  }
-  return applyOp(e.name, e.args.map((a) => evaluate(a, env)), e.attrs);
-}
-
 test("the symbolic VJPs, evaluated numerically, equal the numeric VJPs (simplifications are sound)", () => {
   let seed = 1;
   const rand = () => ((seed = (seed * 16807) % 2147483647) / 2147483647) * 1.5 + 0.5; // positive, for log and div
   const fill = (shape: number[]): TensorData => ({ shape, data: Float64Array.from({ length: shape.reduce((n, d) => n * d, 1) }, rand) });
-  for (const [name, [symShapes, attrs = {}]] of Object.entries(SHAPES)) {
-    const shapes = symShapes.map((s) => s.map((d) => (typeof d === "string" ? SIZES[d]! : d!)));
-    const { args, out, g, grads } = vjpExprs(name, shapes, attrs);
-    const env = new Map<string, TensorData>(args.map((a, i) => [a.name, fill(shapes[i]!)]));
-    const values = args.map((a) => env.get(a.name)!);
+  for (const [name, [symShapes, symAttrs = {}]] of Object.entries(CASES)) {
+    const shapes = symShapes.map((s) => s.map(size));
+    const attrs = numericAttrs(symAttrs);
+    const { args, out, grads } = vjp(name, shapes, attrs);
+    const values = args.map((a, i) => fill(shapes[i]!.slice() as number[]));
+    const ev = new Evaluator(new Map(args.map((a, i) => [a, values[i]!])), {});
     const y = applyOp(name, values, attrs);
-    env.set("g", fill(y.shape.slice()));
-    assert.deepEqual(evaluate(out, env).shape, y.shape);
-    const numeric = CATALOG.get(name)!.vjp(makeOps(numericAlgebra), env.get("g")!, values, y, attrs);
+    assert.deepEqual(ev.value(out).shape, y.shape);
+    const g = fill(y.shape.slice());
+    const numeric = CATALOG.get(name)!.vjp(makeOps(numericAlgebra), g, values, y, attrs);
     grads.forEach((gr, i) => {
-      const got = evaluate(gr, env);
+      const got = ev.expr(gr, (n) => (n === out ? g : undefined));
       assert.deepEqual(got.shape, numeric[i]!.shape, `${name} operand ${i}`);
       got.data.forEach((x, k) => assert.ok(Math.abs(x - numeric[i]!.data[k]!) < 1e-12, `${name} operand ${i} element ${k}`));
     });
   }
 });
 
-test("derive writes the seed's backward pass one op at a time, with shapes", () => {
-  const [x, W1, b1, W2, b2, y] = ([["x", [1, "D"]], ["W1", ["D", "H"]], ["b1", [1, "H"]], ["W2", ["H", "K"]], ["b2", [1, "K"]], ["y", [1, "K"]]] as const)
-    .map(([n, s]) => variable(n, s)) as [Expr, Expr, Expr, Expr, Expr, Expr];
-  const h = named("h", o.sigmoid!(o.add!(o.matmul!(x, W1), b1)));
-  const yhat = named("ŷ", o.softmax!(o.add!(o.matmul!(h, W2), b2)));
-  const text = formatDerivation(derive(o.crossEntropy!(yhat, y), ["x"]));
-  assert.equal(text, [
-    "L = crossEntropy(ŷ, y)    []",
-    "  ∂ŷ = −(y / ŷ)    [1,K]",
-    "ŷ = softmax(t4)    [1,K]",
-    "  ∂t4 = ŷ ⊙ (∂ŷ − sum(∂ŷ ⊙ ŷ, -1))    [1,K]",
-    "t4 = t3 + b2    [1,K]",
-    "  ∂t3 = ∂t4    [1,K]",
-    "t3 = h @ W2    [1,K]",
-    "  ∂h = ∂t3 @ W2ᵀ    [1,H]",
-    "h = σ(t2)    [1,H]",
-    "  ∂t2 = ∂h ⊙ h ⊙ (1 − h)    [1,H]",
-    "t2 = t1 + b1    [1,H]",
-    "  ∂t1 = ∂t2    [1,H]",
-    "t1 = x @ W1    [1,H]",
-    "  ∂x = ∂t1 @ W1ᵀ    [1,D]",
-  ].join("\n"));
-});
-
-test("derive accumulates a gradient reaching a value along two paths", () => {
-  const h = variable("h", [1, "H"]);
-  const steps = derive(o.sum!(o.mul!(h, h)));
-  const lines = steps.flatMap((s) => s.backward.map((b) => `${b.target} ${b.accumulate ? "+=" : "="} ${b.expr}`));
-  assert.deepEqual(lines, ["∂t1 = expand(1, [1,H])", "∂h = ∂t1 ⊙ h", "∂h += ∂t1 ⊙ h"]);
-  assert.equal(render(constant(-2)), "−2");
+test("v2 VJPs read as math, with dim expressions in their shapes and bounds", () => {
+  assert.deepEqual(exprs("concat", [[1, "H"], [1, "K"]], { axis: 1 }), ["slice(g, 1, 0, H) [1,H]", "slice(g, 1, H, H+K) [1,K]"]);
+  assert.deepEqual(exprs("slice", [[1, "2*H"]], { axis: 1, start: "H", end: "2*H" }), ["concat([0, g], 1) [1,2*H]"]);
+  assert.deepEqual(exprs("matmul", [["B", "T", "D"], ["D", "H"]]), ["g @ bᵀ [B,T,D]", "sumTo(aᵀ @ g, [D,H]) [D,H]"]);
+  assert.deepEqual(exprs("pow", [[1, "H"]], { exponent: 3 }), ["g ⊙ 3 ⊙ a^2 [1,H]"]);
+  assert.deepEqual(exprs("softmax", [["B", "T"]], { axis: 0 }), ["y ⊙ (g − sum(g ⊙ y, 0)) [B,T]"]);
+  assert.deepEqual(exprs("transpose", [["B", "T", "D"]], { axes: [1, 0, 2] }), ["transpose(g, [1,0,2]) [B,T,D]"]);
+  assert.deepEqual(exprs("gt", [[1, "H"], []]), ["0 [1,H]", "0 []"]);
+  assert.match(exprs("max", [["N", "H"]], { axis: 1 })[0]!, /𝟙\[/);
 });

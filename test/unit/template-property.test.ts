@@ -1,6 +1,6 @@
 // Property: any expression evaluates identically written as a math template and as method calls.
 // Random trees over [3,3] tensors and scalars (typed, so every tree is valid), rendered with
-// random spellings (⊙ or *, ᵀ or .T, σ or sigmoid, literals or number interpolations) and only the
+// random spellings (⊙ or *, ᵀ or .T, σ or sigmoid, literals or number interpolations, ^ powers) and only the
 // parentheses precedence needs, so the parser's precedence and associativity are what is tested.
 import assert from "node:assert/strict";
 import { test } from "node:test";
@@ -16,13 +16,15 @@ type Expr =
   | { k: "bin"; op: BinOp; tok: string; l: Expr; r: Expr }
   | { k: "neg"; e: Expr; call: boolean }
   | { k: "T"; e: Expr; tok: "ᵀ" | ".T" | "transpose" }
+  | { k: "pow"; e: Expr; p: number }
   | { k: "call"; f: string; name: string; e: Expr }
   | { k: "paren"; e: Expr };
 
 const TOKENS: Record<BinOp, readonly string[]> = { matmul: ["@"], mul: ["⊙", "*"], div: ["/"], add: ["+"], sub: ["-"] };
 const ELEMENTWISE: readonly BinOp[] = ["mul", "div", "add", "sub"];
-const SAME_SHAPE_FNS = ["sigmoid", "tanh", "relu", "exp", "log", "neg", "softmax", "logSoftmax"];
-const SCALAR_FNS = ["sigmoid", "tanh", "relu", "exp", "log", "neg"];
+const SAME_SHAPE_FNS = ["sigmoid", "tanh", "relu", "exp", "log", "neg", "softmax", "logSoftmax", "sqrt", "square", "abs"];
+const SCALAR_FNS = ["sigmoid", "tanh", "relu", "exp", "log", "neg", "sqrt", "square", "abs"];
+const power = (e: fc.Arbitrary<Expr>) => fc.record({ e, p: fc.constantFrom(1, 2, 3, -1) }).map((x): Expr => ({ k: "pow", ...x }));
 
 const bin = (ops: readonly BinOp[], l: fc.Arbitrary<Expr>, r: fc.Arbitrary<Expr>): fc.Arbitrary<Expr> =>
   fc.constantFrom(...ops).chain((op) =>
@@ -46,6 +48,7 @@ const { matrix, scalar } = fc.letrec<{ matrix: Expr; scalar: Expr }>((tie) => {
       fc.record({ e: m, call: fc.boolean() }).map((x): Expr => ({ k: "neg", ...x })),
       fc.record({ e: m, tok: fc.constantFrom("ᵀ" as const, ".T" as const, "transpose" as const) }).map((x): Expr => ({ k: "T", ...x })),
       call(SAME_SHAPE_FNS, m),
+      power(m),
       m.map((e): Expr => ({ k: "paren", e })),
     ),
     scalar: fc.oneof(
@@ -54,7 +57,8 @@ const { matrix, scalar } = fc.letrec<{ matrix: Expr; scalar: Expr }>((tie) => {
         fc.constantFrom("1", "2", "0.5", ".5", "1e-1", "3.").map((text): Expr => ({ k: "num", v: Number(text), text })),
         fc.double({ min: -3, max: 3, noNaN: true }).map((v): Expr => ({ k: "num", v })),
       ),
-      call(["sum", "mean"], m),
+      call(["sum", "mean", "max", "variance"], m),
+      power(s),
       bin(ELEMENTWISE, s, s),
       fc.record({ e: s, call: fc.boolean() }).map((x): Expr => ({ k: "neg", ...x })),
       call(SCALAR_FNS, s),
@@ -66,8 +70,9 @@ const { matrix, scalar } = fc.letrec<{ matrix: Expr; scalar: Expr }>((tie) => {
 function prec(e: Expr): number {
   if (e.k === "bin") return e.op === "add" || e.op === "sub" ? 1 : 2;
   if (e.k === "neg" && !e.call) return 3;
-  if (e.k === "T" && e.tok !== "transpose") return 4;
-  return 5;
+  if (e.k === "pow") return 4;
+  if (e.k === "T" && e.tok !== "transpose") return 5;
+  return 6;
 }
 
 /** Template parts and values, with only the parentheses precedence requires (plus paren nodes). */
@@ -116,9 +121,14 @@ function render(root: Expr): { parts: string[]; values: Array<Tensor | number>; 
       case "T":
         if (e.tok === "transpose") wrapped(e.e, true, "transpose");
         else {
-          wrapped(e.e, prec(e.e) < 4);
+          wrapped(e.e, prec(e.e) < 5);
           out(e.tok);
         }
+        break;
+      case "pow":
+        // The operand of ^ is a postfix expression or tighter; a power of a power needs parentheses.
+        wrapped(e.e, prec(e.e) <= 4);
+        out(` ^ ${e.p}`);
         break;
       case "call":
         wrapped(e.e, true, e.name);
@@ -146,6 +156,7 @@ function methods(e: Expr, vars: readonly Tensor[]): Value {
       const x = methods(e.e, vars);
       return e.tok === ".T" && x instanceof Tensor ? x.T : method(x, "transpose");
     }
+    case "pow": return method(methods(e.e, vars), "pow", e.p);
     case "call": return method(methods(e.e, vars), e.f);
   }
 }

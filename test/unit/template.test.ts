@@ -26,6 +26,7 @@ function sx(node: TemplateNode | null): string {
     case "paren": return sx(node.expr);
     case "binary": return `(${node.token} ${sx(node.left)} ${sx(node.right)})`;
     case "unary": return `(${node.op === "neg" ? "neg" : node.token} ${sx(node.operand)})`;
+    case "power": return `(^ ${sx(node.operand)} ${node.exponentText})`;
     case "call": return `(${node.name} ${node.args.map(sx).join(" ")})`;
     case "error": return `(error ${node.children.map(sx).join(" ")})`;
   }
@@ -180,7 +181,7 @@ test("unclosed and unmatched parentheses", () => {
 test("unknown functions and names", () => {
   const e = only(P`foo(${0}) + 1`);
   assert.equal(e.kind, "unknown-function");
-  assert.match(e.message, /^unknown function 'foo': known functions: add, crossEntropy, .*σ$/);
+  assert.match(e.message, /^unknown function 'foo': known functions: abs, add, crossEntropy, .*σ$/);
   assert.equal(at(e.span), "0:0-0:3");
   assert.equal(only(P`softmx(${0})`).message, "unknown function 'softmx': did you mean softmax?");
   assert.equal(only(P`Sigmoid(${0})`).message, "unknown function 'Sigmoid': did you mean sigmoid?");
@@ -224,7 +225,7 @@ test("characters that are not part of the notation, with hints for the usual con
   assert.equal(x.kind, "unexpected-character");
   assert.equal(x.message, "unexpected character '×': write @ (matmul) or ⊙ (element-wise) for a product");
   assert.equal(at(x.span), "1:1-1:2");
-  assert.match(only(P`${0} ** 2`).message, /no power operator/);
+  assert.match(only(P`${0} ** 2`).message, /there is no \*\* operator: write \^ for a power/);
   assert.match(only(P`${0} − ${1}`).message, /ASCII hyphen-minus/);
   assert.equal(only(P`${0} \u2299 ${1}`).message, "escape sequence '\\u2299' is not supported in a math template: type ⊙ directly");
   assert.equal(only(P`${0}.sum`).message, "'.sum' is method syntax: write sum(…) in a math template");
@@ -250,7 +251,7 @@ test("printTemplate writes the tree back with the parentheses precedence needs",
 
 test("the parser never throws, and every error span lies inside the template, in order", () => {
   const piece = fc.constantFrom(
-    "@", "⊙", "*", "/", "+", "-", "ᵀ", ".T", "(", ")", ",", " ", "1", "2.5", ".", "σ", "sum", "foo", "x", "×", "\\", "\n", "**",
+    "@", "⊙", "*", "/", "+", "-", "ᵀ", ".T", "(", ")", ",", " ", "1", "2.5", ".", "σ", "sum", "foo", "x", "×", "\\", "\n", "**", "^", "^ 2", "^ -1",
   );
   const parts = fc.array(fc.array(piece, { maxLength: 6 }).map((xs) => xs.join("")), { minLength: 1, maxLength: 5 });
   fc.assert(

@@ -30,7 +30,7 @@ function typeOf(v: unknown): string {
 
 describe("verify --format json", () => {
   it("prints version 1 and one contract-shaped entry per check; exit 0 when all pass", async () => {
-    const r = await cli("test/verify/seed.ts", "--format", "json");
+    const r = await cli("examples/seed.ts", "--format", "json");
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stderr, "");
     const doc = JSON.parse(r.stdout);
@@ -38,7 +38,7 @@ describe("verify --format json", () => {
     assert.equal(doc.checks.length, 5);
     for (const c of doc.checks) {
       for (const [k, t] of Object.entries(CONTRACT)) assert.ok(t.split("|").includes(typeOf(c[k])), `${k}: ${typeOf(c[k])}`);
-      assert.equal(c.file, "test/verify/seed.ts");
+      assert.equal(c.file, "examples/seed.ts");
       assert.equal(c.status, "pass");
       assert.equal(c.mode, "full");
       assert.equal(c.seed, 1);
@@ -68,7 +68,7 @@ describe("verify --format json", () => {
   });
 
   it("--seed makes inputs reproducible: same seed, same numbers; another seed, other numbers", async () => {
-    const numbers = async (seed: string) => JSON.parse((await cli("test/verify/seed.ts", "--format", "json", "--seed", seed)).stdout).checks.map((c: { seed: number; worst: { numeric: number } }) => [c.seed, c.worst.numeric]);
+    const numbers = async (seed: string) => JSON.parse((await cli("examples/seed.ts", "--format", "json", "--seed", seed)).stdout).checks.map((c: { seed: number; worst: { numeric: number } }) => [c.seed, c.worst.numeric]);
     const a = await numbers("7");
     assert.deepEqual(a, await numbers("7"));
     assert.equal(a[0][0], 7);
@@ -76,7 +76,7 @@ describe("verify --format json", () => {
   });
 
   it("--mode fast is reported per check", async () => {
-    const doc = JSON.parse((await cli("test/verify/seed.ts", "--format", "json", "--mode", "fast")).stdout);
+    const doc = JSON.parse((await cli("examples/seed.ts", "--format", "json", "--mode", "fast")).stdout);
     for (const c of doc.checks) assert.equal(c.mode, "fast");
   });
 
@@ -142,7 +142,7 @@ describe("verify usage errors exit 2 with a message on stderr and nothing on std
 // dist/verify-worker.js beside it. Skipped only when nothing has been built.
 describe("the built command", { skip: !existsSync(path.join(root, "dist/cli.js")) && "dist/cli.js not built" }, () => {
   it("bin/chainrule.js verify runs the seed network in the sandbox and exits 0", () => {
-    const r = spawnSync(process.execPath, [path.join(root, "bin/chainrule.js"), "verify", "test/verify/seed.ts", "--format", "json"], { cwd: root, encoding: "utf8" });
+    const r = spawnSync(process.execPath, [path.join(root, "bin/chainrule.js"), "verify", "examples/seed.ts", "--format", "json"], { cwd: root, encoding: "utf8" });
     assert.equal(r.status, 0, r.stderr);
     const doc = JSON.parse(r.stdout);
     assert.equal(doc.version, 1);

@@ -4,7 +4,7 @@
 
 import { existsSync, rmSync } from "node:fs";
 import path from "node:path";
-import type { Page } from "playwright-core";
+import type { Locator, Page } from "playwright-core";
 import { photograph, ROOT, runSession, settled, type Session, type Workspace } from "./session";
 
 export const SCREENSHOT = path.join(ROOT, "test-results/vscode-seed-bug.png");
@@ -57,25 +57,61 @@ export async function charBox(page: Page, needle: string, at: number | string): 
   }, at);
 }
 
-/** Moves the mouse onto `box` the way a person would, waits for a hover saying `text`, and photographs the window. */
-async function hoverAndPhotograph(page: Page, box: Box, text: string, file: string): Promise<string> {
-  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2, { steps: 5 });
+/**
+ * Hovers the character `at` of the first line containing `needle` until a hover saying `text`
+ * shows, as a person would: move the mouse onto it and wait; if nothing comes (the line moved
+ * under the mouse as hints or lenses were drawn, or the hover opened before our answer arrived),
+ * move away and back onto where the character is now; last, ask for the hover from the keyboard
+ * (Ctrl+K Ctrl+I) with the cursor on it. What each miss saw goes to `log`, and into the error.
+ */
+export async function hoverUntil(page: Page, needle: string, at: number | string, text: string, log: string[]): Promise<Locator> {
   const hover = page.locator(".monaco-hover:visible").filter({ hasText: text }).first();
-  await hover.waitFor({ state: "visible", timeout: 30_000 });
-  // The hover fades in: photograph it once its animations have finished, not half-transparent.
-  await settled(hover);
+  const seen: string[] = [];
+  for (let attempt = 1; attempt <= 4; attempt++) {
+    // A line just revealed can be in the DOM before it is laid out (a zero box at 0,0): wait for it.
+    let box = await charBox(page, needle, at);
+    for (const deadline = Date.now() + 10_000; box && box.width === 0 && Date.now() < deadline; box = await charBox(page, needle, at)) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    if (!box) throw new Error(`the line with ${JSON.stringify(needle)} is not rendered`);
+    const x = box.x + box.width / 2;
+    const y = box.y + box.height / 2;
+    if (attempt === 4) {
+      await page.mouse.click(x, y);
+      await page.keyboard.press("Control+k");
+      await page.keyboard.press("Control+i");
+    } else {
+      await page.mouse.move(x, y + 200, { steps: 2 });
+      await page.mouse.move(x, y, { steps: 5 });
+    }
+    try {
+      await hover.waitFor({ state: "visible", timeout: attempt === 1 ? 20_000 : 10_000 });
+      if (attempt > 1) log.push(`[harness] hover for ${JSON.stringify(text)} came on attempt ${attempt}; before: ${seen.join(" | ")}`);
+      // The hover fades in: whoever photographs it wants it settled, not half-transparent.
+      await settled(hover);
+      return hover;
+    } catch {
+      const shown = await page.locator(".monaco-hover:visible").allInnerTexts().catch(() => []);
+      seen.push(`attempt ${attempt} at (${Math.round(x)},${Math.round(y)}): ${shown.length ? shown.map((t) => JSON.stringify(t.slice(0, 200))).join(", ") : "no hover"}`);
+      log.push(`[harness] no hover saying ${JSON.stringify(text)}: ${seen[seen.length - 1]}`);
+    }
+  }
+  throw new Error(`no hover saying ${JSON.stringify(text)} after 4 tries: ${seen.join(" | ")}`);
+}
+
+/** Hovers until `text` shows (hoverUntil) and photographs the window. */
+async function hoverAndPhotograph(page: Page, needle: string, at: number | string, text: string, file: string, log: string[]): Promise<string> {
+  await hoverUntil(page, needle, at, text, log);
   await photograph(page, file);
   return "ok";
 }
 
 /** Hovers the mistaken `matmul` (starting at `column` of the buggy line) and photographs the editor. */
-async function photographHover(page: Page, column: string): Promise<string> {
+async function photographHover(page: Page, column: string, log: string[]): Promise<string> {
   const BUGGY = "matmul(h.mul(sub(1, h)))";
   await page.locator(".monaco-editor .view-line", { hasText: BUGGY }).first().waitFor({ state: "visible", timeout: 60_000 });
   await page.locator(".monaco-editor .squiggly-error").first().waitFor({ state: "attached", timeout: 60_000 });
-  const box = await charBox(page, BUGGY, Number(column) + 2);
-  if (!box) return "the buggy line is not rendered";
-  return hoverAndPhotograph(page, box, "g · diag(s′) = g ⊙ s′", SCREENSHOT);
+  return hoverAndPhotograph(page, BUGGY, Number(column) + 2, "g · diag(s′) = g ⊙ s′", SCREENSHOT, log);
 }
 
 /** Rendered tokens of one editor line: text and computed colour, in order. */
@@ -113,9 +149,7 @@ async function photographTemplate(page: Page, _arg: string, log: string[]): Prom
   ];
   const bad = wanted.filter(([, c]) => c === undefined || c === stringColor).map(([t, c]) => `${t} is ${c ?? "not rendered"}`);
   if (bad.length) return `template math not highlighted (string colour ${stringColor}): ${bad.join(", ")}`;
-  const box = await charBox(page, GRADIENT, "⊙");
-  if (!box) return "the ⊙ is not rendered";
-  return hoverAndPhotograph(page, box, "[1,H] ⊙ [1,H] → [1,H]", TEMPLATE_SCREENSHOT);
+  return hoverAndPhotograph(page, GRADIENT, "⊙", "[1,H] ⊙ [1,H] → [1,H]", TEMPLATE_SCREENSHOT, log);
 }
 
 export async function runVsCodeSession(): Promise<Session & { templateScreenshot?: string }> {

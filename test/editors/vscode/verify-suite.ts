@@ -2,7 +2,8 @@
 // lenses appear without running anything, a real click on "▶ Verify gradient" runs the check
 // through the client's middleware and progress notification, the failure lands as a diagnostic and
 // a "✗ transposed" lens, clicking that opens the report webview, Cancel on the progress
-// notification stops a check that never ends, and the Test Explorer shows the results.
+// notification stops a check that never ends, a long check's notification shows its progress, and
+// the Test Explorer shows the results.
 // Results go to the console as `CHAINRULE_TEST PASS|FAIL <name>` lines (in-editor.ts).
 
 import assert from "node:assert/strict";
@@ -12,7 +13,8 @@ import { codeOf, harnessStep, runTests, TIMEOUT_MS, when, type InEditorTest } fr
 
 async function lensTitles(uri: vscode.Uri): Promise<string[]> {
   const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>("vscode.executeCodeLensProvider", uri);
-  return lenses.map((l) => l.command?.title ?? "");
+  // The verify lenses: the "Explain …" ones beside them are explain-suite.ts's.
+  return lenses.map((l) => l.command?.title ?? "").filter((t) => !t.startsWith("Explain"));
 }
 
 /** Polls the lens provider (lenses have no change event in the API) until `ok` holds. */
@@ -95,6 +97,19 @@ export async function run(): Promise<void> {
       assert.ok(Date.now() - t0 < 8000, `took ${Date.now() - t0} ms`);
       assert.equal(res?.cancelled, true);
       assert.deepEqual(res?.checks, []);
+      await vscode.window.showTextDocument(editor.document);
+    }],
+    ["a long full-mode check's notification counts the elements done and says how long is left (screenshot)", async () => {
+      const slow = vscode.Uri.file(path.join(folder, "slow.ts"));
+      await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(slow));
+      // The notification center open and watched before the check starts: it may take a second only.
+      await vscode.commands.executeCommand("notifications.showList");
+      await harnessStep(folder, "watch");
+      const running = vscode.commands.executeCommand<{ checks: Array<{ status: string }> } | undefined>("chainrule.verifyGradient", { uri: slow.toString(), gradient: "dB" });
+      await harnessStep(folder, "progress", "dB: finite differences");
+      await vscode.commands.executeCommand("notifications.hideList");
+      const res = await running;
+      assert.deepEqual(res?.checks.map((c) => c.status), ["pass"]);
       await vscode.window.showTextDocument(editor.document);
     }],
     ["Verify All from the palette's command verifies the rest; the Test Explorer shows pass and fail", async () => {

@@ -4,7 +4,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import path from "node:path";
 
-const benches = ["analysis", "cli", "verify", "lsp"];
+const benches = ["analysis", "dims", "cli", "verify", "verify-peers", "lsp", "lsp-load", "startup-phases", "startup", "explain", "check-peers"];
 const only = process.argv.slice(2);
 let failed = 0;
 for (const name of benches) {

@@ -3,10 +3,11 @@
 // sandboxed process start, a bundle). Prints `name: value unit` lines; `benchVerify()` returns them.
 // Run: node --import tsx bench/verify.ts [--skip-w1-full]
 
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { verify, type CheckResult } from "../src/verify/index";
+import { seedAt } from "../test/helpers/seed-at";
 
 const root = path.resolve(__dirname, "..");
 
@@ -16,13 +17,10 @@ export interface BenchLine {
   unit: string;
 }
 
-/** The seed fixture with its dims bound to MNIST size, keeping only the x and W1 gradients. */
+/** The seed with its dims bound to MNIST size, keeping only the x and W1 gradients. */
 function mnistSeed(dir: string): string {
-  const src = readFileSync(path.join(root, "test/verify/seed.ts"), "utf8")
-    .replace(/\/\*\* @gradient loss (x|W1) \*\//g, "/**\n * @gradient loss $1\n * @dims D=784 H=128 K=10\n */")
-    .replace(/\/\*\* @gradient loss (b1|W2|b2) \*\//g, "/** (not benchmarked) */");
   const file = path.join(dir, "seed-mnist.ts");
-  writeFileSync(file, src);
+  writeFileSync(file, seedAt("D=784 H=128 K=10", ["x", "W1"]));
   return file;
 }
 
@@ -71,7 +69,7 @@ export async function benchVerify(opts: { w1Full?: boolean } = {}): Promise<Benc
       line("seed 784/128/10 dLoss_dW1 full / fast", w1Full.ms / Math.max(1, w1Fast.ms), "x");
     }
     // The process policy: one process per file (fresh after an error) against one per check.
-    const seed5 = path.join(root, "test/verify/seed.ts");
+    const seed5 = path.join(root, "examples/seed.ts");
     t0 = performance.now();
     await verify([seed5], { cwd: root });
     line("seed 5 checks, one process for the file", performance.now() - t0, "ms");

@@ -265,21 +265,28 @@ export class FileState {
     const members: number[] = [];
     const tps = st.typeParameters;
     const typeParams = tps ? `<${this.text.slice(tps.pos, tps.end)}>` : "";
+    // `extends B`, so a fix re-checked in the member's wrapper still sees `super.m()` (unit.ts).
+    const hc = st.heritageClauses?.find((h) => h.token === ts.SyntaxKind.ExtendsKeyword);
+    const heritage = hc ? ` ${this.text.slice(hc.getStart(this.sf), hc.end)}` : "";
     for (const m of st.members) {
       const isCtor = ts.isConstructorDeclaration(m);
       if (!isCtor && !ts.isMethodDeclaration(m) && !ts.isGetAccessorDeclaration(m) && !isMethodProperty(m)) continue;
-      if (ts.canHaveModifiers(m) && (ts.getModifiers(m) ?? []).some((x) => x.kind === ts.SyntaxKind.StaticKeyword)) continue;
+      // Static methods are units too (analysed without an instance); static getters and properties are not followed.
+      const isStatic = ts.canHaveModifiers(m) && (ts.getModifiers(m) ?? []).some((x) => x.kind === ts.SyntaxKind.StaticKeyword);
+      if (isStatic && !ts.isMethodDeclaration(m)) continue;
       const nameNode = (m as ts.MethodDeclaration | ts.PropertyDeclaration).name;
       const name = isCtor ? "constructor" : nameNode && (ts.isIdentifier(nameNode) || ts.isPrivateIdentifier(nameNode) || ts.isStringLiteral(nameNode)) ? nameNode.text : undefined;
       if (name === undefined) continue;
+      // A static method named as an instance member would share its unit's name: not followed.
+      if (isStatic && st.members.some((o) => o !== m && !(ts.getModifiers(o as ts.HasModifiers) ?? []).some((x) => x.kind === ts.SyntaxKind.StaticKeyword) && o.name && ts.isIdentifier(o.name) && o.name.text === name)) continue;
       const text = this.text.slice(m.pos, m.end);
       // Two classes can have members of the same text: the cache key says whose it is.
-      const key = `${cls}${typeParams}\0${name}\0${text}`;
+      const key = `${cls}${typeParams}${heritage}\0${name}\0${text}`;
       const prev = this.cache.get(key);
       if (prev) cache.set(key, prev);
       members.push(this.units.length);
       this.memberUnit.set(`${cls}.${name}`, this.units.length);
-      this.units.push({ stmt: st, pos: m.pos, end: m.end, text, member: { cls, name, ...(typeParams ? { typeParams } : {}) }, ...(prev ? { result: prev } : {}) });
+      this.units.push({ stmt: st, pos: m.pos, end: m.end, text, member: { cls, name, ...(typeParams ? { typeParams } : {}), ...(heritage ? { heritage } : {}) }, ...(prev ? { result: prev } : {}) });
     }
     this.units[owner]!.members = members;
   }
@@ -555,7 +562,8 @@ export class FileState {
   }
 
   private cacheKey(u: Unit): string {
-    return u.member ? `${u.member.cls}\0${u.member.name}\0${u.text}` : u.text;
+    // As indexMembers keys it: whose member, in which class header.
+    return u.member ? `${u.member.cls}${u.member.typeParams ?? ""}${u.member.heritage ?? ""}\0${u.member.name}\0${u.text}` : u.text;
   }
 
   /** Index of the innermost unit containing offset `pos`: a class's member unit inside it, else the top-level one. */

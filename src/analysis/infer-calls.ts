@@ -97,6 +97,16 @@ export abstract class OpInferrer extends ExprInferrer {
   /** Whether an operand is a name with a declared shape (see OpSite.anchored). */
   protected abstract anchored(e: ts.Expression | undefined): boolean;
   /** `obj.m(args)` on a class instance. */
+  /** A static method's call `C.m(…)`, when `C` names a class that has one (infer-user.ts). */
+  protected staticCall(_e: ts.CallExpression, _cls: string, _name: string): Value | undefined {
+    return undefined;
+  }
+
+  /** `super.m(…)` in a method of a derived class (infer-user.ts). */
+  protected superCall(_e: ts.CallExpression, _name: string): Value | undefined {
+    return undefined;
+  }
+
   protected abstract methodCall(e: ts.CallExpression, recv: Value & { k: "obj" }, name: string, args: readonly Value[]): Value;
 
   protected argValues(e: ts.CallExpression | ts.NewExpression): Value[] {
@@ -136,6 +146,12 @@ export abstract class OpInferrer extends ExprInferrer {
       // `L.dense(x)` through a namespace import of a workspace module.
       const sig = this.lookup.isNamespace(callee.expression.text) ? undefined : this.lookup.fn(`${callee.expression.text}.${name}`);
       if (sig) return this.userCall(e, sig, this.argValues(e));
+      const st = this.staticCall(e, callee.expression.text, name);
+      if (st) return st;
+    }
+    if (callee.expression.kind === ts.SyntaxKind.SuperKeyword) {
+      const r = this.superCall(e, name);
+      if (r) return r;
     }
     const recv = this.expr(callee.expression);
     const op = userOp(name);

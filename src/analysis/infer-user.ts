@@ -38,6 +38,8 @@ interface ClassCtx {
   declared: Map<string, Value>;
   methods: Map<string, MethodNode>;
   getters: Set<string>;
+  /** Static methods: analysed without an instance, reached as `C.m(…)` (never through `this`). */
+  statics: Map<string, ts.MethodDeclaration>;
   /**
    * How own methods are reached: analysed here on demand (the class's own unit, or a class nested in
    * a function), or through the lookup (a member unit, an instantiation: each method is its own unit).
@@ -63,6 +65,7 @@ export interface ClassInfo {
   /** Method names (constructor included); their signatures come from their own units. */
   methods: string[];
   getters: Set<string>;
+  statics: string[];
   typeParams: string[];
   base?: string;
 }
@@ -232,6 +235,34 @@ export class Inferrer extends OpInferrer {
     } finally {
       this.inlineDepth--;
     }
+  }
+
+  /** `C.m(…)` where `C` is a class with a static method `m` (local, imported, or inherited through `extends`). */
+  protected override staticCall(e: ts.CallExpression, cls: string, name: string): Value | undefined {
+    const c = this.lookup.cls(cls);
+    if (!c || !this.hasStatic(c, name, 0)) return undefined;
+    const sig = this.lookup.method(c.key, name);
+    return sig ? this.userCall(e, sig, this.argValues(e)) : (this.argValues(e), UNKNOWN);
+  }
+
+  /**
+   * `super.m(…)` in a method of a class that extends another: the base's method, with this
+   * instance. A generic base is not followed (what the `extends` clause binds is not read).
+   */
+  protected override superCall(e: ts.CallExpression, name: string): Value | undefined {
+    const own = this.classCtx;
+    if (!own?.base) return undefined;
+    const base = this.lookup.clsByKey(own.base);
+    const sig = base && !base.typeParams.length ? this.lookup.method(own.base, name) : undefined;
+    const self = this.self;
+    return sig && self ? this.userCall(e, sig, this.argValues(e), self) : undefined;
+  }
+
+  private hasStatic(c: ClassSig, name: string, depth: number): boolean {
+    if (c.statics.includes(name)) return true;
+    if (c.methods.includes(name) || !c.base || depth > 8) return false;
+    const b = this.lookup.clsByKey(c.base);
+    return !!b && this.hasStatic(b, name, depth + 1);
   }
 
   protected methodCall(e: ts.CallExpression, recv: Value & { k: "obj" }, name: string, args: readonly Value[]): Value {
@@ -425,7 +456,7 @@ export class Inferrer extends OpInferrer {
       }
       if (!this.frame) {
         this.classes.set(name, {
-          key: own.key, name, fields: own.fields, methods: [...own.methods.keys()], getters: own.getters,
+          key: own.key, name, fields: own.fields, methods: [...own.methods.keys()], getters: own.getters, statics: [...own.statics.keys()],
           typeParams: (c.typeParameters ?? []).map((t) => t.name.text), ...(own.base ? { base: own.base } : {}),
         });
       }
@@ -439,7 +470,7 @@ export class Inferrer extends OpInferrer {
   /** The class's fields from declarations, parameter properties and its base class, and its members by name. */
   private classContext(c: ts.ClassLikeDeclaration, name: string, sig: ClassSig | undefined, local: boolean): ClassCtx {
     const own: ClassCtx = {
-      key: `${this.file}#${name}`, name, node: c, fields: new Map(), declared: new Map(), methods: new Map(), getters: new Set(),
+      key: `${this.file}#${name}`, name, node: c, fields: new Map(), declared: new Map(), methods: new Map(), getters: new Set(), statics: new Map(),
       local, infos: new Map(), inProgress: new Set(), assigned: new Map(), inConstructor: false, scope: this.scope,
     };
     const base = c.heritageClauses?.find((h) => h.token === ts.SyntaxKind.ExtendsKeyword)?.types[0]?.expression;
@@ -451,7 +482,11 @@ export class Inferrer extends OpInferrer {
       }
     }
     for (const m of c.members) {
-      if (isStatic(m)) continue;
+      if (isStatic(m)) {
+        const mn = ts.isMethodDeclaration(m) ? methodName(m) : undefined;
+        if (mn !== undefined) own.statics.set(mn, m as ts.MethodDeclaration);
+        continue;
+      }
       if (isMethodProperty(m)) {
         own.methods.set(m.name.text, m.initializer);
         continue;
@@ -487,6 +522,8 @@ export class Inferrer extends OpInferrer {
       }
     }
     if (sig) for (const [f, v] of sig.fields) if (!own.fields.has(f) || !fullyKnown(own.fields.get(f)!)) own.fields.set(f, v);
+    // A static named as an instance member would share its member unit (file-state.ts skips it too).
+    for (const n of own.statics.keys()) if (own.methods.has(n) || [...c.members].some((m) => !isStatic(m) && m.name && ts.isIdentifier(m.name) && m.name.text === n)) own.statics.delete(n);
     return own;
   }
 
@@ -511,13 +548,14 @@ export class Inferrer extends OpInferrer {
     this.dims = new Map(savedDims);
     for (const tp of c.typeParameters ?? []) this.dims.set(tp.name.text, tp.name.text);
     const own = this.classContext(c, cname, sig, false);
-    const node = own.methods.get(mname);
+    const stat = own.statics.get(mname);
+    const node = own.methods.get(mname) ?? stat;
     const saved = this.classCtx;
     this.classCtx = own;
     try {
       if (!node) return undefined;
       own.inConstructor = mname === "constructor";
-      return this.fn(node, `${cname}.${mname}`, { self: { k: "obj", props: own.fields, cls: own.key } });
+      return this.fn(node, `${cname}.${mname}`, stat ? undefined : { self: { k: "obj", props: own.fields, cls: own.key } });
     } finally {
       own.inConstructor = false;
       this.classCtx = saved;
@@ -553,7 +591,8 @@ export class Inferrer extends OpInferrer {
     }
     const own = this.classContext(c, cname, sig, false);
     if (self?.k === "obj") for (const [f, v] of self.props) own.fields.set(f, v);
-    const node = own.methods.get(mname);
+    const stat = own.statics.get(mname);
+    const node = own.methods.get(mname) ?? stat;
     if (!node) {
       this.dims = savedDims;
       return undefined;
@@ -563,7 +602,7 @@ export class Inferrer extends OpInferrer {
     try {
       const selfValue: Value = { k: "obj", props: own.fields, cls: own.key };
       own.inConstructor = mname === "constructor";
-      const cap = this.capture(() => this.fn(node, name, { args, self: selfValue }));
+      const cap = this.capture(() => this.fn(node, name, stat ? { args } : { args, self: selfValue }));
       own.inConstructor = false;
       this.finish();
       return {

@@ -38,6 +38,8 @@ export interface ClassSig {
   /** Method names; `constructor` when it has one; getters are methods marked in `getters`. */
   readonly methods: readonly string[];
   readonly getters: ReadonlySet<string>;
+  /** Static methods (`C.create()`, `C.apply(x)`): member units called without an instance. */
+  readonly statics: readonly string[];
   /** The base class's key (`extends`), where methods not declared here are found. */
   readonly base?: string;
   /** A generic class's type parameters (dims its fields and methods are written in). */
@@ -111,7 +113,7 @@ function computeSigKey(s: FnSig): string {
 }
 
 function classKey(c: ClassSig | undefined): string {
-  return memo(c, (x) => `${x.key}<${x.typeParams.join(",")}>{${[...x.fields].map(([n, v]) => `${n}:${valueKey(v)}`).join(",")}}[${x.methods.join(",")}]${[...x.getters].join(",")}^${x.base ?? ""}`);
+  return memo(c, (x) => `${x.key}<${x.typeParams.join(",")}>{${[...x.fields].map(([n, v]) => `${n}:${valueKey(v)}`).join(",")}}[${x.methods.join(",")}]${[...x.getters].join(",")}/${x.statics.join(",")}^${x.base ?? ""}`);
 }
 
 export function callResultKey(r: CallResult | undefined): string {

@@ -119,6 +119,8 @@ export interface MemberRef {
   name: string;
   /** The class's type parameter list as written (`<I extends string, O extends string>`), if any. */
   typeParams?: string;
+  /** The class's `extends` clause as written, with a leading space (` extends Linear`), if any. */
+  heritage?: string;
 }
 
 /**
@@ -128,7 +130,7 @@ export interface MemberRef {
  * `[1,O] @ [1,I]`) passed as one.
  */
 export function memberWrapper(m: MemberRef): { prefix: string; suffix: string } {
-  return { prefix: `class ${m.cls}${m.typeParams ?? ""} {\n`, suffix: "\n}" };
+  return { prefix: `class ${m.cls}${m.typeParams ?? ""}${m.heritage ?? ""} {\n`, suffix: "\n}" };
 }
 
 export function analyzeUnit(u: UnitTarget, sf: ts.SourceFile, file: string, lookup: Lookup, validAt: number): UnitResult {
@@ -156,7 +158,7 @@ export function analyzeUnit(u: UnitTarget, sf: ts.SourceFile, file: string, look
     result.vars = new Map([...inf.moduleVars()].map(([n, v]) => [n, escape(v)]));
     for (const [name, c] of inf.classes) {
       result.classes.set(name, {
-        key: c.key, name, file, fields: new Map([...c.fields].map(([n, v]) => [n, escape(v)])), methods: c.methods, getters: c.getters,
+        key: c.key, name, file, fields: new Map([...c.fields].map(([n, v]) => [n, escape(v)])), methods: c.methods, getters: c.getters, statics: c.statics,
         typeParams: c.typeParams, ...(c.base ? { base: c.base } : {}),
       });
     }

@@ -21,6 +21,9 @@ function substituteSig(sig: FnSig, targs: ReadonlyMap<string, Dim>): FnSig {
   return { ...sig, params: sig.params.map((p) => ({ ...p, value: substituteValue(p.value, targs) })), returns: substituteValue(sig.returns, targs) };
 }
 
+/** Element-wise ops whose result is laid out as their first operand when it is the larger one. */
+const ELEMENTWISE_BINARY = new Set(["add", "sub", "mul", "div"]);
+
 /** Inlining of closures nests at most this deep, and at most this many times per unit. */
 const MAX_INLINE_DEPTH = 6;
 const MAX_INLINES = 400;
@@ -379,6 +382,13 @@ export class Inferrer extends OpInferrer {
     while (ts.isParenthesizedExpression(e) || ts.isNonNullExpression(e)) e = e.expression;
     if (ts.isIdentifier(e)) return !!this.scope.find(e.text)?.annotation;
     if (ts.isPropertyAccessExpression(e) && e.expression.kind === ts.SyntaxKind.ThisKeyword) return this.classCtx?.declared.has(e.name.text) ?? false;
+    // `x.sub(mu)` with x declared: the data the formula is about, laid out as x is (a transpose
+    // belongs on the statistic it is combined with: `x.sub(mu).div(sqrt(v.T))` transposes the right).
+    if (ts.isCallExpression(e)) {
+      const c = e.expression;
+      if (ts.isPropertyAccessExpression(c) && ELEMENTWISE_BINARY.has(c.name.text)) return this.anchored(c.expression);
+      if (ts.isIdentifier(c) && ELEMENTWISE_BINARY.has(this.lookup.chainrule(c.text) ?? "")) return this.anchored(e.arguments[0]);
+    }
     return false;
   }
 

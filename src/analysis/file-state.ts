@@ -10,7 +10,7 @@ import { formatShape, isFullyKnown } from "../shape/shape";
 import { unwrapFunction } from "./infer";
 import { isMethodProperty } from "./method-properties";
 import { Inferrer, Instance } from "./infer-user";
-import { AliasRef, CallProblem, CallResult, ClassSig, Dep, depsHold, FnSig, Lookup, namesOf, recording } from "./lookup";
+import { AliasRef, CallProblem, CallResult, ClassSig, Dep, depsHold, FnSig, Lookup, namesOf, recording, ThenCall, thenKey } from "./lookup";
 import type { Entry } from "./entries";
 import { analyzeUnit, FnMeta, MemberRef, UnitResult } from "./unit";
 import { guarded } from "./unit-guard";
@@ -129,9 +129,9 @@ export class FileState {
         const at = cls.lastIndexOf("#");
         return this.host.fileAt(cls.slice(0, at))?.memberSig(cls.slice(at + 1), name, 0);
       },
-      instantiate: (id, args, self) => {
+      instantiate: (id, args, self, then) => {
         const at = id.lastIndexOf("#");
-        return this.host.fileAt(id.slice(0, at))?.instantiate(id.slice(at + 1), args, self);
+        return this.host.fileAt(id.slice(0, at))?.instantiate(id.slice(at + 1), args, self, then);
       },
     };
     this.setText(text);
@@ -444,14 +444,14 @@ export class FileState {
    * with its own recorded dependencies; problems the function has whatever its arguments (which
    * its own unit reports) are left out.
    */
-  instantiate(name: string, args: readonly Value[], self?: Value): CallResult | undefined {
+  instantiate(name: string, args: readonly Value[], self?: Value, then?: ThenCall): CallResult | undefined {
     const dot = name.indexOf(".");
     const unitName = dot < 0 ? name : name.slice(0, dot);
     const idx = dot < 0 ? this.fnUnit.get(name) : this.clsUnit.get(unitName);
     const u = idx === undefined ? undefined : this.units[idx];
     const r = idx === undefined ? undefined : this.result(idx);
     if (!u || !r || !this.sf) return undefined;
-    const key = `${name}(${args.map(valueKey).join(",")})${self ? valueKey(self) : ""}`;
+    const key = `${name}(${args.map(valueKey).join(",")})${self ? valueKey(self) : ""}${thenKey(then)}`;
     const world = this.host.world();
     const inst = (r.inst ??= new Map());
     const cached = inst.get(key);
@@ -476,7 +476,7 @@ export class FileState {
       const inf = new Inferrer(this.sf, rec, true, u.pos, this.file);
       let got: Instance | undefined;
       guarded(inf, u.stmt, () => {
-        got = inf.instance(u.stmt, name, args, self, dot > 0 ? r.classes.get(unitName) : undefined);
+        got = inf.instance(u.stmt, name, args, self, dot > 0 ? r.classes.get(unitName) : undefined, then);
       });
       if (!got) return undefined;
       // What the function reports whatever its arguments (in its own unit) is not repeated at calls.

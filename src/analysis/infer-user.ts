@@ -9,7 +9,7 @@ import { Dim, Shape } from "../shape/shape";
 import { dimOf, instanceOf, typeValue } from "./annotations";
 import { FnInfo, FunctionLikeWithBody, unwrapFunction } from "./infer";
 import { OpInferrer, short } from "./infer-calls";
-import { namesOf, type CallProblem, type ClassSig, type FnSig } from "./lookup";
+import { namesOf, type CallProblem, type ClassSig, type FnSig, type ThenCall } from "./lookup";
 import type { Scope } from "./scope";
 import type { Site } from "../diagnostics/sites";
 import type { Entry } from "./entries";
@@ -19,6 +19,31 @@ import { escape, fullyKnown, isNumber, isTensor, join, LocalFn, shapeOf, substit
 /** A method's signature on an instance of a generic class: its dims as the instance binds them. */
 function substituteSig(sig: FnSig, targs: ReadonlyMap<string, Dim>): FnSig {
   return { ...sig, params: sig.params.map((p) => ({ ...p, value: substituteValue(p.value, targs) })), returns: substituteValue(sig.returns, targs) };
+}
+
+/**
+ * A callee's return value as its caller holds it: each closure in it that left the callee's unit
+ * (`opaque`, see values.ts) becomes a reference to this call, so calling it instantiates the callee
+ * again and calls the closure there (`const layer = makeLayer(W, b); layer(x)`).
+ */
+function bindClosures(v: Value, id: string, args: readonly Value[], self: Value | undefined, path: Array<string | number>): Value {
+  if (path.length > 4) return v;
+  if (v.k === "fn" && v.opaque) return { k: "fn", id, from: { args, ...(self ? { self } : {}), path: [...path] } };
+  if (v.k === "obj" && !v.cls) {
+    let changed = false;
+    const props = new Map<string, Value>();
+    for (const [key, w] of v.props) {
+      const b = bindClosures(w, id, args, self, [...path, key]);
+      if (b !== w) changed = true;
+      props.set(key, b);
+    }
+    return changed ? { ...v, props } : v;
+  }
+  if (v.k === "arr") {
+    const items = v.items.map((w, i) => bindClosures(w, id, args, self, [...path, i]));
+    return items.every((w, i) => w === v.items[i]) ? v : { ...v, items };
+  }
+  return v;
 }
 
 /** Element-wise ops whose result is laid out as their first operand when it is the larger one. */
@@ -189,7 +214,7 @@ export class Inferrer extends OpInferrer {
       out = substValue(sig.returns);
     }
     if (isTensor(out)) this.entry(e, { kind: "expression", shape: out.shape, prov });
-    return out;
+    return bindClosures(out, sig.id, args, self, []);
   }
 
   private callProblems(nameNode: ts.Node, e: ts.Node, callee: string, problems: readonly CallProblem[]): void {
@@ -203,9 +228,11 @@ export class Inferrer extends OpInferrer {
     if (f.k !== "fn") return UNKNOWN;
     if (f.local) return this.inline(f.local, args, node, self);
     if (f.id === undefined) return UNKNOWN;
-    const r = this.lookup.instantiate(f.id, args, self);
+    const r = f.from ? this.lookup.instantiate(f.id, f.from.args, f.from.self, { path: f.from.path, args }) : this.lookup.instantiate(f.id, args, self);
     if (!r) return UNKNOWN;
-    const name = f.id.slice(f.id.lastIndexOf("#") + 1);
+    const fname = f.id.slice(f.id.lastIndexOf("#") + 1);
+    // A returned closure is named by where it came from: `dense().backward`, or `makeLayer` itself.
+    const name = f.from?.path.length ? `${fname}().${f.from.path.join(".")}` : fname;
     this.callProblems(ts.isCallExpression(node) ? (ts.isPropertyAccessExpression(node.expression) ? node.expression.name : node.expression) : node, node, name, r.problems);
     return r.returns;
   }
@@ -579,12 +606,13 @@ export class Inferrer extends OpInferrer {
    * and entries, and for a constructor the instance's fields. `sig` is the class's signature from
    * the unit's own analysis (for `C.m`).
    */
-  instance(stmt: ts.Statement, name: string, args: readonly Value[], self: Value | undefined, sig: ClassSig | undefined): Instance | undefined {
+  instance(stmt: ts.Statement, name: string, args: readonly Value[], self: Value | undefined, sig: ClassSig | undefined, then?: ThenCall): Instance | undefined {
     const dot = name.indexOf(".");
     if (dot < 0) {
       const node = functionIn(stmt, name);
       if (!node) return undefined;
       const cap = this.capture(() => this.fn(node, name, { args }));
+      if (then) return this.thenCall(cap.value.returns, then);
       this.finish();
       return { returns: escape(cap.value.returns), sites: cap.sites, entries: this.mergedEntries(cap.entries) };
     }
@@ -614,6 +642,7 @@ export class Inferrer extends OpInferrer {
       own.inConstructor = mname === "constructor";
       const cap = this.capture(() => this.fn(node, name, stat ? { args } : { args, self: selfValue }));
       own.inConstructor = false;
+      if (then) return this.thenCall(cap.value.returns, then);
       this.finish();
       return {
         returns: escape(cap.value.returns), sites: cap.sites, entries: this.mergedEntries(cap.entries),
@@ -623,6 +652,20 @@ export class Inferrer extends OpInferrer {
       this.classCtx = saved;
       this.dims = savedDims;
     }
+  }
+
+  /**
+   * The closure a call returned (at `then.path`), called with `then.args`: only the closure's own
+   * findings for these arguments, which the caller reports at its call of the closure.
+   */
+  private thenCall(returned: Value, then: ThenCall): Instance | undefined {
+    let v: Value | undefined = returned;
+    for (const p of then.path) v = v?.k === "obj" && typeof p === "string" ? v.props.get(p) : v?.k === "arr" && typeof p === "number" ? v.items[p] : undefined;
+    if (v?.k !== "fn" || !v.local) return undefined;
+    const local = v.local;
+    const cap = this.capture(() => this.fn(local.node, local.name, { args: then.args, closure: local.scope, ...(local.self ? { self: local.self } : {}) }));
+    this.finish();
+    return { returns: escape(cap.value.returns), sites: cap.sites, entries: this.mergedEntries(cap.entries) };
   }
 
   // ---- entries of inlined closures ------------------------------------------------------------

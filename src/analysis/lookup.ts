@@ -6,6 +6,12 @@ import type { ts } from "ts-morph";
 import type { Names } from "../diagnostics/handlers/types";
 import { escape, Value, valueKey } from "./values";
 
+/** Then call the closure the call returns at `path` with `args` (a `ClosureRef` being called). */
+export interface ThenCall {
+  readonly path: ReadonlyArray<string | number>;
+  readonly args: readonly Value[];
+}
+
 /** A function's signature as callers see it: annotated parameters and its return value. */
 export interface FnSig {
   /** Global id: `file#name`, or `file#Class.method` for a method. */
@@ -91,7 +97,7 @@ export interface Lookup {
   /** A method's signature (its own unit's), by class key and name, through `extends` when inherited. */
   method(cls: string, name: string): FnSig | undefined;
   /** One call of a per-call function (or method, or constructor `file#C.constructor`) with these arguments. */
-  instantiate(id: string, args: readonly Value[], self?: Value): CallResult | undefined;
+  instantiate(id: string, args: readonly Value[], self?: Value, then?: ThenCall): CallResult | undefined;
 }
 
 const sigKeys = new WeakMap<object, string>();
@@ -169,16 +175,21 @@ export function recording(base: Lookup, deps: Map<string, Dep>): Lookup {
       deps.set(`method\0${cls}\0${name}`, { answer: sigKey(r), ask: (b) => sigKey(b.method(cls, name)) });
       return r;
     },
-    instantiate: (id, rawArgs, rawSelf) => {
+    instantiate: (id, rawArgs, rawSelf, rawThen) => {
       // Local callables cannot cross into another unit; what remains is plain data.
       const args = rawArgs.map(escape);
       const self = rawSelf && escape(rawSelf);
-      const r = base.instantiate(id, args, self);
-      const key = `instantiate\0${id}(${args.map(valueKey).join(",")})${self ? valueKey(self) : ""}`;
-      deps.set(key, { answer: callResultKey(r), ask: (b) => callResultKey(b.instantiate(id, args, self)) });
+      const then = rawThen && { path: rawThen.path, args: rawThen.args.map(escape) };
+      const r = base.instantiate(id, args, self, then);
+      const key = `instantiate\0${id}(${args.map(valueKey).join(",")})${self ? valueKey(self) : ""}${thenKey(then)}`;
+      deps.set(key, { answer: callResultKey(r), ask: (b) => callResultKey(b.instantiate(id, args, self, then)) });
       return r;
     },
   };
+}
+
+export function thenKey(then: ThenCall | undefined): string {
+  return then ? `.${then.path.join(".")}(${then.args.map(valueKey).join(",")})` : "";
 }
 
 /** Whether every recorded answer is still what `base` answers now. */

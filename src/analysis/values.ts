@@ -47,11 +47,27 @@ export type Value =
   | { readonly k: "arr"; readonly items: readonly Value[]; readonly dims?: readonly Dim[] }
   /** A homogeneous array (`Tensor<S>[]`, after `push`). */
   | { readonly k: "list"; readonly elem: Value }
-  /** A callable: a function of another unit by its global id (`file#name`), or a local one. */
-  | { readonly k: "fn"; readonly id?: string; readonly local?: LocalFn }
+  /**
+   * A callable: a function of another unit by its global id (`file#name`), or a local one.
+   * `from`: the closure that function `id` returns (at `path` in its return value) when called with
+   * `args` (`const layer = makeLayer(W, b)`), called through `Lookup.instantiate`'s `then`.
+   * `opaque`: a local callable that left its unit (`escape`), which a caller of the function that
+   * returned it turns into a `from`.
+   */
+  | { readonly k: "fn"; readonly id?: string; readonly local?: LocalFn; readonly from?: ClosureRef; readonly opaque?: true }
   | { readonly k: "unknown" };
 
 export const UNKNOWN: Value = { k: "unknown" };
+
+/** Where a returned closure sits: the call that made it and its place in the return value. */
+export interface ClosureRef {
+  readonly args: readonly Value[];
+  readonly self?: Value;
+  readonly path: ReadonlyArray<string | number>;
+}
+
+/** A local callable once it leaves its unit: plain data, callable only through the call that returned it. */
+const OPAQUE_FN: Value = { k: "fn", opaque: true };
 
 export function tensor(shape: Shape | null, prov: string, op?: string): Value {
   return op === undefined ? { k: "tensor", shape, prov } : { k: "tensor", shape, prov, op };
@@ -123,7 +139,7 @@ export function join(a: Value, b: Value): Value {
     if (b.k === "arr" && b.items.length === 0) return a.k === "list" ? a : { k: "list", elem: elementOf(a) };
     return { k: "list", elem: join(elementOf(a), elementOf(b)) };
   }
-  if (a.k === "fn" && b.k === "fn" && ((a.id !== undefined && a.id === b.id) || (a.local !== undefined && a.local === b.local))) return a;
+  if (a.k === "fn" && b.k === "fn" && ((a.id !== undefined && valueKey(a) === valueKey(b)) || (a.local !== undefined && a.local === b.local))) return a;
   return UNKNOWN;
 }
 
@@ -149,7 +165,7 @@ export function fullyKnown(v: Value): boolean {
 export function escape(v: Value): Value {
   switch (v.k) {
     case "fn":
-      return v.local ? UNKNOWN : v;
+      return v.local ? OPAQUE_FN : v;
     case "obj": {
       let changed = false;
       const props = new Map<string, Value>();
@@ -187,7 +203,8 @@ export function valueKey(v: Value): string {
     case "list":
       return "[" + valueKey(v.elem) + "]";
     case "fn":
-      return "F" + (v.id ?? (v.local ? `local:${v.local.name}@${v.local.node.pos}` : ""));
+      return "F" + (v.id ?? (v.local ? `local:${v.local.name}@${v.local.node.pos}` : v.opaque ? "opaque" : "")) +
+        (v.from ? `(${v.from.args.map(valueKey).join(",")})${v.from.self ? valueKey(v.from.self) : ""}.${v.from.path.join(".")}` : "");
     default:
       return "?";
   }

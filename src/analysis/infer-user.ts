@@ -700,11 +700,17 @@ export class Inferrer extends OpInferrer {
       }
       for (const [k, s] of seen) agreed.set(k, s.same && s.count >= calls.length ? s.entry : null);
     }
-    return entries.map((e) => {
+    const known = (a: Entry | null | undefined): a is Entry => !!a && !!a.shape && a.shape.every((d) => d !== null);
+    const out = entries.map((e) => {
       if (e.shape && e.shape.every((d) => d !== null)) return e;
       const a = agreed.get(key(e));
-      return a && a.shape && a.shape.every((d) => d !== null) ? { ...e, shape: a.shape, prov: a.prov } : e;
+      return known(a) ? { ...e, shape: a.shape, prov: a.prov } : e;
     });
+    // What only the calls could see: an unannotated callback parameter (`xs.map((p) => …)`) is no
+    // tensor in the definition pass, so it has an entry only where the callback was called.
+    const present = new Set(entries.map(key));
+    for (const [k, a] of agreed) if (!present.has(k) && known(a) && a.kind === "parameter") out.push(a);
+    return out;
   }
 }
 

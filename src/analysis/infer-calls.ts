@@ -94,9 +94,14 @@ export abstract class OpInferrer extends ExprInferrer {
 
   /** A call of a function of another unit (or an imported one), by its signature. */
   protected abstract userCall(e: ts.CallExpression, sig: FnSig, args: readonly Value[], self?: Value): Value;
-  /** Whether an operand is a name with a declared shape (see OpSite.anchored). */
-  protected abstract anchored(e: ts.Expression | undefined): boolean;
-  /** `obj.m(args)` on a class instance. */
+  /** How firmly an operand's layout is declared (see OpSite.anchored). */
+  protected abstract anchored(e: ts.Expression | undefined): number;
+
+  /** `x.T` (see OpSite.restores). */
+  protected restores(e: ts.Expression | undefined): boolean {
+    while (e && (ts.isParenthesizedExpression(e) || ts.isNonNullExpression(e))) e = e.expression;
+    return !!e && ts.isPropertyAccessExpression(e) && e.name.text === "T";
+  }
   /** A static method's call `C.m(…)`, when `C` names a class that has one (infer-user.ts). */
   protected staticCall(_e: ts.CallExpression, _cls: string, _name: string): Value | undefined {
     return undefined;
@@ -107,6 +112,7 @@ export abstract class OpInferrer extends ExprInferrer {
     return undefined;
   }
 
+  /** `obj.m(args)` on a class instance. */
   protected abstract methodCall(e: ts.CallExpression, recv: Value & { k: "obj" }, name: string, args: readonly Value[]): Value;
 
   protected argValues(e: ts.CallExpression | ts.NewExpression): Value[] {
@@ -349,6 +355,7 @@ export abstract class OpInferrer extends ExprInferrer {
           kind: "op", problem, op: op.name, form, node, name, operands: operands.map((o) => o.node), shapes, start, end, origins,
           operandOps: operands.map((o) => (o.v.k === "tensor" ? o.v.op : undefined)),
           anchored: operands.map((o) => this.anchored(o.node)),
+          restores: operands.map((o) => this.restores(o.node)),
           ...(call ? { attrs, attrNodes: call.attrNodes } : {}),
         });
       }

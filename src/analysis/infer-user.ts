@@ -404,19 +404,19 @@ export class Inferrer extends OpInferrer {
     });
   }
 
-  protected anchored(e: ts.Expression | undefined): boolean {
-    if (!e) return false;
+  protected anchored(e: ts.Expression | undefined): number {
+    if (!e) return 0;
     while (ts.isParenthesizedExpression(e) || ts.isNonNullExpression(e)) e = e.expression;
-    if (ts.isIdentifier(e)) return !!this.scope.find(e.text)?.annotation;
-    if (ts.isPropertyAccessExpression(e) && e.expression.kind === ts.SyntaxKind.ThisKeyword) return this.classCtx?.declared.has(e.name.text) ?? false;
+    if (ts.isIdentifier(e)) return this.scope.find(e.text)?.annotation ? 2 : 0;
+    if (ts.isPropertyAccessExpression(e) && e.expression.kind === ts.SyntaxKind.ThisKeyword) return this.classCtx?.declared.has(e.name.text) ? 2 : 0;
     // `x.sub(mu)` with x declared: the data the formula is about, laid out as x is (a transpose
     // belongs on the statistic it is combined with: `x.sub(mu).div(sqrt(v.T))` transposes the right).
     if (ts.isCallExpression(e)) {
       const c = e.expression;
-      if (ts.isPropertyAccessExpression(c) && ELEMENTWISE_BINARY.has(c.name.text)) return this.anchored(c.expression);
-      if (ts.isIdentifier(c) && ELEMENTWISE_BINARY.has(this.lookup.chainrule(c.text) ?? "")) return this.anchored(e.arguments[0]);
+      if (ts.isPropertyAccessExpression(c) && ELEMENTWISE_BINARY.has(c.name.text)) return Math.min(1, this.anchored(c.expression));
+      if (ts.isIdentifier(c) && ELEMENTWISE_BINARY.has(this.lookup.chainrule(c.text) ?? "")) return Math.min(1, this.anchored(e.arguments[0]));
     }
-    return false;
+    return 0;
   }
 
   // ---- classes ------------------------------------------------------------------------------

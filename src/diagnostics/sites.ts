@@ -34,10 +34,16 @@ export interface OpSite {
   /** The catalog op that produced each operand, when one did (the diagonal-Jacobian note reads it). */
   operandOps: ReadonlyArray<string | undefined>;
   /**
-   * Whether each operand is a name with a declared shape (an annotated parameter or variable, a
-   * declared field): a transpose fix goes on an operand that is not, when both would check.
+   * How firmly each operand's layout is declared: 2 for a name with a declared shape (an annotated
+   * parameter or variable, a declared field), 1 for an element-wise op on one (`x.sub(mu)`), else 0.
+   * A transpose fix goes on the less anchored operand, when both would check.
    */
-  anchored: readonly boolean[];
+  anchored: readonly number[];
+  /**
+   * Whether each operand is a transpose already (`x.T`): removing it, when that checks, comes before
+   * transposing the other operand (a stray `.T` is likelier than a missing one next to it).
+   */
+  restores?: readonly boolean[];
   /** The diagnostic's range, per CLI.md v2: the method name to the call's closing parenthesis, or the whole call. */
   start: number;
   end: number;

@@ -87,7 +87,11 @@ export function transposeCandidates(site: OpSite, ctx: HandlerContext): FixCandi
       : s.length === 2
         ? `Transpose the ${names[i]} operand (${shown}ᵀ)`
         : `Transpose the last two axes of the ${names[i]} operand (${shown}${transposeSuffix(s.length)})`;
-    out.push({ title, family: "transpose", edits: transposeEdits(node, ctx.sf, s.length), priority: site.anchored[i] ? 0.5 : 0 });
+    // Undoing `x.T` of a declared x first; when one operand can be undone, transposing the other
+    // also ranks after ⊙↔matmul (0), as transposes do (CLI.md).
+    const restorable = site.restores?.some((r, k) => r && k < 2 && site.shapes[k]?.length === 2) ?? false;
+    const priority = site.anchored[i] === 2 ? 0.5 : site.anchored[i] === 1 ? 0.3 : restorable && !(undone && site.restores?.[i]) ? 0.25 : 0;
+    out.push({ title, family: "transpose", edits: transposeEdits(node, ctx.sf, s.length), priority });
   });
   return out;
 }

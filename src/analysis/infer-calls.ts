@@ -173,7 +173,9 @@ export abstract class OpInferrer extends ExprInferrer {
     }
     if (recv.k === "obj") {
       const member = recv.props.get(name);
-      if (member?.k === "fn") return this.callValue(member, this.argValues(e), e);
+      // `o.m(x)`: a method or function expression gets `o` as `this`; an arrow keeps its own.
+      const own = member?.k === "fn" && member.local && (ts.isMethodDeclaration(member.local.node) || ts.isFunctionExpression(member.local.node));
+      if (member?.k === "fn") return this.callValue(member, this.argValues(e), e, own ? recv : undefined);
       if (member === undefined && recv.cls !== undefined) return this.methodCall(e, recv, name, this.argValues(e));
     }
     if (recv.k === "fn" && name === "call") {

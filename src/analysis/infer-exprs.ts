@@ -191,6 +191,7 @@ export abstract class ExprInferrer extends InferBase {
 
   private object(e: ts.ObjectLiteralExpression): Value {
     const props = new Map<string, Value>();
+    const methods: ts.MethodDeclaration[] = [];
     for (const p of e.properties) {
       if (ts.isPropertyAssignment(p)) {
         const v = this.expr(p.initializer);
@@ -202,11 +203,15 @@ export abstract class ExprInferrer extends InferBase {
         if (v.k === "obj") for (const [key, w] of v.props) props.set(key, w);
       } else if (ts.isMethodDeclaration(p) && ts.isIdentifier(p.name)) {
         const name = p.name.text;
-        this.fn(p, name);
         props.set(name, { k: "fn", local: { node: p as FunctionLikeWithBody, name, scope: this.scope } });
+        methods.push(p);
       } else this.visit(p);
     }
-    return { k: "obj", props };
+    const obj: Value = { k: "obj", props };
+    // `this` in an object literal's method is the object (as `o.m(x)` calls it: memberCall passes
+    // the receiver), not an enclosing class's instance: the definition pass sees the literal's props.
+    for (const m of methods) this.fn(m, (m.name as ts.Identifier).text, { self: obj });
+    return obj;
   }
 
   private array(e: ts.ArrayLiteralExpression): Value {
@@ -277,8 +282,16 @@ export abstract class ExprInferrer extends InferBase {
     if (recv.cls === undefined) return UNKNOWN;
     const m = this.lookup.method(recv.cls, key);
     if (!m) return UNKNOWN;
-    if (this.lookup.clsByKey(recv.cls)?.getters.has(key)) return this.callValue({ k: "fn", id: m.id }, [], node, recv);
+    if (this.isGetter(recv.cls, key, 0)) return this.callValue({ k: "fn", id: m.id }, [], node, recv);
     return { k: "fn", id: m.id };
+  }
+
+  /** Whether `key` is a getter of the class or, when the class does not declare it, of a base class. */
+  private isGetter(cls: string, key: string, depth: number): boolean {
+    const c = this.lookup.clsByKey(cls);
+    if (!c) return false;
+    if (c.getters.has(key)) return true;
+    return !c.methods.includes(key) && !!c.base && depth < 8 && this.isGetter(c.base, key, depth + 1);
   }
 
   /** Array methods that carry element values; undefined when `name` is not one. */

@@ -318,11 +318,8 @@ export abstract class OpInferrer extends ExprInferrer {
   private shapeArg(a: ts.Expression | undefined): Shape | null {
     if (!a) return null;
     if (ts.isArrayLiteralExpression(a)) {
-      if (a.elements.some((el) => ts.isSpreadElement(el))) {
-        this.visit(a);
-        return null;
-      }
-      return a.elements.map((el) => this.dimArg(el));
+      // `[...x.shape, "K"]` is read as its value (a spread tuple splices, infer-exprs.ts).
+      if (!a.elements.some((el) => ts.isSpreadElement(el))) return a.elements.map((el) => this.dimArg(el));
     }
     const v = this.expr(a);
     if (v.k === "arr") return v.items.map((x, i) => v.dims?.[i] ?? (isNumber(x) && x.dim !== undefined ? x.dim : null));

@@ -216,17 +216,29 @@ export abstract class ExprInferrer extends InferBase {
 
   private array(e: ts.ArrayLiteralExpression): Value {
     let spread = false;
+    // A spread tuple splices its items in place (`randn([...x.shape])`, `[...x.shape, "H"]`), so
+    // the literal stays a tuple; a spread of anything else makes it an array of the join.
+    let spliced: { items: Value[]; dims: Dim[] } | undefined = { items: [], dims: [] };
     const items = e.elements.map((x) => {
       if (ts.isSpreadElement(x)) {
         spread = true;
-        return elementOf(this.expr(x.expression));
+        const v = this.expr(x.expression);
+        if (v.k === "arr" && spliced) {
+          spliced.items.push(...v.items);
+          spliced.dims.push(...v.items.map((_, i) => v.dims?.[i] ?? null));
+        } else spliced = undefined;
+        return elementOf(v);
       }
-      return ts.isOmittedExpression(x) ? UNKNOWN : this.expr(x);
+      const v = ts.isOmittedExpression(x) ? UNKNOWN : this.expr(x);
+      spliced?.items.push(v);
+      spliced?.dims.push(stringDim(x));
+      return v;
     });
     if (!spread) {
       const dims = e.elements.map((x) => stringDim(x));
       return dims.some((d) => d !== null) ? { k: "arr", items, dims } : { k: "arr", items };
     }
+    if (spliced) return spliced.dims.some((d) => d !== null) ? { k: "arr", items: spliced.items, dims: spliced.dims } : { k: "arr", items: spliced.items };
     return { k: "list", elem: items.length ? items.reduce(join) : UNKNOWN };
   }
 

@@ -9,7 +9,7 @@ import { diagnose } from "../diagnostics/handlers";
 import { formatShape, isFullyKnown } from "../shape/shape";
 import { unwrapFunction } from "./infer";
 import { isMethodProperty } from "./method-properties";
-import { Inferrer, Instance } from "./infer-user";
+import { bindClosures, Inferrer, Instance } from "./infer-user";
 import { AliasRef, CallProblem, CallResult, ClassSig, Dep, depsHold, FnSig, Lookup, namesOf, recording, ThenCall, thenKey } from "./lookup";
 import type { Entry } from "./entries";
 import { analyzeUnit, FnMeta, MemberRef, UnitResult } from "./unit";
@@ -418,7 +418,9 @@ export class FileState {
   moduleVar(name: string, depth: number): Value | undefined {
     return this.find(name, depth, new Set(), (s, n) => {
       const idx = s.varUnit.get(n);
-      return idx === undefined ? undefined : s.result(idx)?.vars.get(n);
+      const v = idx === undefined ? undefined : s.result(idx)?.vars.get(n);
+      // Its closures (`net.apply(x)`) are called through `instantiate(n, [], undefined, then)`.
+      return v && bindClosures(v, `${s.file}#${n}`, [], undefined, [], true);
     });
   }
 
@@ -447,7 +449,9 @@ export class FileState {
   instantiate(name: string, args: readonly Value[], self?: Value, then?: ThenCall): CallResult | undefined {
     const dot = name.indexOf(".");
     const unitName = dot < 0 ? name : name.slice(0, dot);
-    const idx = dot < 0 ? this.fnUnit.get(name) : this.clsUnit.get(unitName);
+    // A module variable's closure (`then` set, no arguments) is run in the variable's own unit.
+    const isVar = dot < 0 && then !== undefined && !this.fnUnit.has(name) && this.varUnit.has(name);
+    const idx = dot < 0 ? (isVar ? this.varUnit.get(name) : this.fnUnit.get(name)) : this.clsUnit.get(unitName);
     const u = idx === undefined ? undefined : this.units[idx];
     const r = idx === undefined ? undefined : this.result(idx);
     if (!u || !r || !this.sf) return undefined;
@@ -476,7 +480,7 @@ export class FileState {
       const inf = new Inferrer(this.sf, rec, true, u.pos, this.file);
       let got: Instance | undefined;
       guarded(inf, u.stmt, () => {
-        got = inf.instance(u.stmt, name, args, self, dot > 0 ? r.classes.get(unitName) : undefined, then);
+        got = isVar ? inf.moduleClosure(u.stmt, name, then!) : inf.instance(u.stmt, name, args, self, dot > 0 ? r.classes.get(unitName) : undefined, then);
       });
       if (!got) return undefined;
       // What the function reports whatever its arguments (in its own unit) is not repeated at calls.

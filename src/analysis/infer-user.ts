@@ -26,21 +26,21 @@ function substituteSig(sig: FnSig, targs: ReadonlyMap<string, Dim>): FnSig {
  * (`opaque`, see values.ts) becomes a reference to this call, so calling it instantiates the callee
  * again and calls the closure there (`const layer = makeLayer(W, b); layer(x)`).
  */
-function bindClosures(v: Value, id: string, args: readonly Value[], self: Value | undefined, path: Array<string | number>): Value {
+export function bindClosures(v: Value, id: string, args: readonly Value[], self: Value | undefined, path: Array<string | number>, module = false): Value {
   if (path.length > 4) return v;
-  if (v.k === "fn" && v.opaque) return { k: "fn", id, from: { args, ...(self ? { self } : {}), path: [...path] } };
+  if (v.k === "fn" && v.opaque) return { k: "fn", id, from: { args, ...(self ? { self } : {}), path: [...path], ...(module ? { module: true as const } : {}) } };
   if (v.k === "obj" && !v.cls) {
     let changed = false;
     const props = new Map<string, Value>();
     for (const [key, w] of v.props) {
-      const b = bindClosures(w, id, args, self, [...path, key]);
+      const b = bindClosures(w, id, args, self, [...path, key], module);
       if (b !== w) changed = true;
       props.set(key, b);
     }
     return changed ? { ...v, props } : v;
   }
   if (v.k === "arr") {
-    const items = v.items.map((w, i) => bindClosures(w, id, args, self, [...path, i]));
+    const items = v.items.map((w, i) => bindClosures(w, id, args, self, [...path, i], module));
     return items.every((w, i) => w === v.items[i]) ? v : { ...v, items };
   }
   return v;
@@ -232,7 +232,7 @@ export class Inferrer extends OpInferrer {
     if (!r) return UNKNOWN;
     const fname = f.id.slice(f.id.lastIndexOf("#") + 1);
     // A returned closure is named by where it came from: `dense().backward`, or `makeLayer` itself.
-    const name = f.from?.path.length ? `${fname}().${f.from.path.join(".")}` : fname;
+    const name = f.from?.path.length ? `${fname}${f.from.module ? "" : "()"}.${f.from.path.join(".")}` : fname;
     this.callProblems(ts.isCallExpression(node) ? (ts.isPropertyAccessExpression(node.expression) ? node.expression.name : node.expression) : node, node, name, r.problems);
     return r.returns;
   }
@@ -658,12 +658,27 @@ export class Inferrer extends OpInferrer {
    * The closure a call returned (at `then.path`), called with `then.args`: only the closure's own
    * findings for these arguments, which the caller reports at its call of the closure.
    */
+  /** A closure held by a module variable (`export const net = { apply: (x) => … }`), called with `then.args`. */
+  moduleClosure(stmt: ts.Statement, name: string, then: ThenCall): Instance | undefined {
+    const cap = this.capture(() => {
+      this.unit(stmt);
+      return this.moduleVars().get(name) ?? UNKNOWN;
+    });
+    return this.thenCall(cap.value, then);
+  }
+
   private thenCall(returned: Value, then: ThenCall): Instance | undefined {
     let v: Value | undefined = returned;
-    for (const p of then.path) v = v?.k === "obj" && typeof p === "string" ? v.props.get(p) : v?.k === "arr" && typeof p === "number" ? v.items[p] : undefined;
+    let holder: Value | undefined;
+    for (const p of then.path) {
+      holder = v;
+      v = v?.k === "obj" && typeof p === "string" ? v.props.get(p) : v?.k === "arr" && typeof p === "number" ? v.items[p] : undefined;
+    }
     if (v?.k !== "fn" || !v.local) return undefined;
     const local = v.local;
-    const cap = this.capture(() => this.fn(local.node, local.name, { args: then.args, closure: local.scope, ...(local.self ? { self: local.self } : {}) }));
+    // An object's method (not an arrow) has the object as `this`, as `o.m(x)` calls it.
+    const self = ts.isMethodDeclaration(local.node) || ts.isFunctionExpression(local.node) ? (holder?.k === "obj" ? holder : undefined) : local.self;
+    const cap = this.capture(() => this.fn(local.node, local.name, { args: then.args, closure: local.scope, ...(self ? { self } : {}) }));
     this.finish();
     return { returns: escape(cap.value.returns), sites: cap.sites, entries: this.mergedEntries(cap.entries) };
   }

@@ -64,6 +64,8 @@ export interface ClosureRef {
   readonly args: readonly Value[];
   readonly self?: Value;
   readonly path: ReadonlyArray<string | number>;
+  /** Held by a module variable (`id` names it), not returned by a call. */
+  readonly module?: true;
 }
 
 /** A local callable once it leaves its unit: plain data, callable only through the call that returned it. */
@@ -204,7 +206,7 @@ export function valueKey(v: Value): string {
       return "[" + valueKey(v.elem) + "]";
     case "fn":
       return "F" + (v.id ?? (v.local ? `local:${v.local.name}@${v.local.node.pos}` : v.opaque ? "opaque" : "")) +
-        (v.from ? `(${v.from.args.map(valueKey).join(",")})${v.from.self ? valueKey(v.from.self) : ""}.${v.from.path.join(".")}` : "");
+        (v.from ? `${v.from.module ? "" : `(${v.from.args.map(valueKey).join(",")})`}${v.from.self ? valueKey(v.from.self) : ""}.${v.from.path.join(".")}` : "");
     default:
       return "?";
   }

@@ -95,7 +95,7 @@ export abstract class OpInferrer extends ExprInferrer {
   /** A call of a function of another unit (or an imported one), by its signature. */
   protected abstract userCall(e: ts.CallExpression, sig: FnSig, args: readonly Value[], self?: Value): Value;
   /** How firmly an operand's layout is declared (see OpSite.anchored). */
-  protected abstract anchored(e: ts.Expression | undefined): number;
+  protected abstract anchored(e: ts.Expression | undefined, elements?: boolean): number;
 
   /** `x.T` (see OpSite.restores). */
   protected restores(e: ts.Expression | undefined): boolean {
@@ -353,7 +353,7 @@ export abstract class OpInferrer extends ExprInferrer {
         this.site({
           kind: "op", problem, op: op.name, form, node, name, operands: operands.map((o) => o.node), shapes, start, end, origins,
           operandOps: operands.map((o) => (o.v.k === "tensor" ? o.v.op : undefined)),
-          anchored: operands.map((o) => this.anchored(o.node)),
+          anchored: operands.map((o) => this.anchored(o.node, op.name !== "matmul")),
           restores: operands.map((o) => this.restores(o.node)),
           ...(call ? { attrs, attrNodes: call.attrNodes } : {}),
         });

@@ -46,6 +46,32 @@ export function bindClosures(v: Value, id: string, args: readonly Value[], self:
   return v;
 }
 
+/** Array methods whose callback's first parameter is an element of the receiver. */
+const ELEMENT_CALLBACKS = new Set(["map", "forEach", "filter", "some", "every", "find", "flatMap"]);
+
+/**
+ * The array a name iterates when it is declared as one of its elements: the first parameter of an
+ * inline callback (`params.map((p, i) => …)`) or a `for (const p of params)` variable. Syntactic:
+ * the nearest declaration of the name above `id` decides.
+ */
+function elementSource(id: ts.Identifier): ts.Expression | undefined {
+  for (let n: ts.Node | undefined = id.parent; n; n = n.parent) {
+    if (ts.isArrowFunction(n) || ts.isFunctionExpression(n) || ts.isFunctionDeclaration(n) || ts.isMethodDeclaration(n)) {
+      const i = n.parameters.findIndex((p) => ts.isIdentifier(p.name) && p.name.text === id.text);
+      if (i < 0) continue;
+      const call = n.parent;
+      if (i !== 0 || !ts.isCallExpression(call) || call.arguments[0] !== n || !ts.isPropertyAccessExpression(call.expression)) return undefined;
+      return ELEMENT_CALLBACKS.has(call.expression.name.text) ? call.expression.expression : undefined;
+    }
+    if (ts.isForOfStatement(n) && ts.isVariableDeclarationList(n.initializer)) {
+      const d = n.initializer.declarations[0];
+      if (d && ts.isIdentifier(d.name) && d.name.text === id.text) return n.expression;
+    }
+    if (ts.isBlock(n) && n.statements.some((st) => ts.isVariableStatement(st) && st.declarationList.declarations.some((d) => ts.isIdentifier(d.name) && d.name.text === id.text))) return undefined;
+  }
+  return undefined;
+}
+
 /** Element-wise ops whose result is laid out as their first operand when it is the larger one. */
 const ELEMENTWISE_BINARY = new Set(["add", "sub", "mul", "div"]);
 
@@ -404,17 +430,25 @@ export class Inferrer extends OpInferrer {
     });
   }
 
-  protected anchored(e: ts.Expression | undefined): number {
+  protected anchored(e: ts.Expression | undefined, elements = false): number {
     if (!e) return 0;
     while (ts.isParenthesizedExpression(e) || ts.isNonNullExpression(e)) e = e.expression;
-    if (ts.isIdentifier(e)) return this.scope.find(e.text)?.annotation ? 2 : 0;
+    if (ts.isIdentifier(e)) {
+      const v = this.scope.find(e.text);
+      if (!v) return 0;
+      if (v.annotation) return 2;
+      // `params.map((p, i) => p.sub(grads[i].mul(lr)))`: p is a declared parameter too. Not for a
+      // matmul, where transposing a declared row is the usual outer product (`h.T.matmul(dz)`).
+      const source = elements ? elementSource(e) : undefined;
+      return source && this.anchored(source) === 2 ? 2 : 0;
+    }
     if (ts.isPropertyAccessExpression(e) && e.expression.kind === ts.SyntaxKind.ThisKeyword) return this.classCtx?.declared.has(e.name.text) ? 2 : 0;
     // `x.sub(mu)` with x declared: the data the formula is about, laid out as x is (a transpose
     // belongs on the statistic it is combined with: `x.sub(mu).div(sqrt(v.T))` transposes the right).
     if (ts.isCallExpression(e)) {
       const c = e.expression;
-      if (ts.isPropertyAccessExpression(c) && ELEMENTWISE_BINARY.has(c.name.text)) return Math.min(1, this.anchored(c.expression));
-      if (ts.isIdentifier(c) && ELEMENTWISE_BINARY.has(this.lookup.chainrule(c.text) ?? "")) return Math.min(1, this.anchored(e.arguments[0]));
+      if (ts.isPropertyAccessExpression(c) && ELEMENTWISE_BINARY.has(c.name.text)) return Math.min(1, this.anchored(c.expression, elements));
+      if (ts.isIdentifier(c) && ELEMENTWISE_BINARY.has(this.lookup.chainrule(c.text) ?? "")) return Math.min(1, this.anchored(e.arguments[0], elements));
     }
     return 0;
   }

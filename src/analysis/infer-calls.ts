@@ -199,11 +199,12 @@ export abstract class OpInferrer extends ExprInferrer {
    * list cannot be known, which makes the result unknown. Unread arguments are still visited.
    */
   private opOperands(call: OpCallArgs, receiver?: Operand): Operand[] | undefined {
-    let operands: Operand[] | undefined = [...(receiver ? [receiver] : []), ...call.operands.map((a) => this.operand(a))];
+    let operands: Operand[] | undefined = receiver ? [receiver] : [];
+    for (const a of call.operands) operands.push(this.operand(a));
     const list = call.list;
     if (list) {
       if (ts.isArrayLiteralExpression(list) && !list.elements.some(ts.isSpreadElement)) {
-        operands.push(...list.elements.map((el) => this.operand(el)));
+        for (const el of list.elements) operands.push(this.operand(el));
       } else {
         const v = this.expr(list);
         // An array value with no items may only be one whose length inference does not know.
@@ -310,7 +311,12 @@ export abstract class OpInferrer extends ExprInferrer {
     node: ts.Expression, name: ts.Node, start: number, end: number,
   ): Value {
     const operands = known ?? [];
-    const shapes = operands.map((o) => shapeOf(o.v));
+    const shapes: Array<Shape | null> = [];
+    const operandOps: Array<string | undefined> = [];
+    for (const o of operands) {
+      shapes.push(shapeOf(o.v));
+      operandOps.push(o.v.k === "tensor" ? o.v.op : undefined);
+    }
     const attrs: OpAttrs = call?.attrs ?? {};
     const label = opLabel(op, shapes, attrs);
     let shape: Shape | null = null;
@@ -340,7 +346,7 @@ export abstract class OpInferrer extends ExprInferrer {
       if (r.ok) shape = r.shape;
       if (r.ok && shape && shapes.length === 2 && op.jacobian === "diagonal" && shapes.some((s) => stretched(s, shape!))) this.broadcasts++;
     }
-    this.entry(name, { kind: "operator", name: op.name, op: op.name, operands: shapes, operandOps: operands.map((o) => (o.v.k === "tensor" ? o.v.op : undefined)), shape, prov: label });
+    this.entry(name, { kind: "operator", name: op.name, op: op.name, operands: shapes, operandOps, shape, prov: label });
     this.entry(node, { kind: "expression", shape, prov: label });
     return tensor(shape, label, op.name);
   }

@@ -429,7 +429,14 @@ export abstract class InferBase {
   }
 
   statement(s: ts.Statement): void {
-    this.deeper(s, () => this.statementInner(s));
+    // `deeper` written out: no closure per statement.
+    if (this.depth >= MAX_DEPTH) throw new TooDeep(s.getStart(this.sf), s.end);
+    this.depth++;
+    try {
+      this.statementInner(s);
+    } finally {
+      this.depth--;
+    }
   }
 
   private statementInner(s: ts.Statement): void {

@@ -132,7 +132,7 @@ export abstract class ExprInferrer extends InferBase {
       }
     }
     if (!v) return UNKNOWN;
-    if (isTensor(v)) this.entry(e, { kind: "variable", name: e.text, shape: v.shape, prov: v.prov });
+    if (isTensor(v)) this.entry(e, { kind: "variable", name: e.text, shape: v.shape, prov: v.prov, start: 0, end: 0 });
     return v;
   }
 

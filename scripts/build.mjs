@@ -39,7 +39,7 @@ const bundles = [
 const tsMorphShim = {
   name: "ts-morph-shim",
   setup(b) {
-    b.onResolve({ filter: /^ts-morph$/ }, () => ({ path: path.join(root, "scripts/build/ts-morph-shim.cjs") }));
+    b.onResolve({ filter: /^ts-morph$/ }, () => ({ path: path.join(root, "scripts/build/ts-morph-shim.mjs") }));
   },
 };
 

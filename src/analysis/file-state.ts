@@ -551,7 +551,7 @@ export class FileState {
         this.host.stats.reused++;
         return cand;
       }
-      const r = analyzeUnit({ ...u, gradientTargets: this.gradientTargets }, this.sf, this.file, this.lookup, world);
+      const r = analyzeUnit({ stmt: u.stmt, pos: u.pos, end: u.end, gradientTargets: this.gradientTargets, member: u.member }, this.sf, this.file, this.lookup, world);
       this.host.stats.analyzed++;
       if (r.failed) {
         this.host.stats.failed++;

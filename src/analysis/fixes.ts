@@ -75,7 +75,8 @@ export interface VerifyContext {
   lookup: Lookup;
   /** Per function of the unit: the shape its @gradient tag expects it to return. */
   expected: ReadonlyMap<string, Value>;
-  parseErrors: number;
+  /** The unit's own parse error count (computed when first asked). */
+  parseErrors: () => number;
   /** Reassignments that changed a variable's shape in the unit as it is (see Inferrer.reshaped). */
   reshaped: number;
   /** The unit is one method of a class: it is reparsed inside `class C { … }` and inferred as a member. */
@@ -92,7 +93,8 @@ export function verifyFixes(draft: DiagnosticDraft, ctx: VerifyContext): StoredF
     const wrap = ctx.member ? memberWrapper(ctx.member) : { prefix: "", suffix: "" };
     const text = wrap.prefix + applyEdits(ctx.unitText, edits) + wrap.suffix;
     const sf = parseFile(ctx.file, text);
-    if (sf.statements.length !== 1 || parseErrorCount(sf) > ctx.parseErrors) return;
+    const errors = parseErrorCount(sf);
+    if (sf.statements.length !== 1 || (errors > 0 && errors > ctx.parseErrors())) return;
     const lookup = c.addImport ? withImports(ctx.lookup, new Map([[c.addImport, c.addImport]])) : ctx.lookup;
     // Offsets in the reparsed text are the unit's, moved by the wrapper a member is parsed in.
     const inf = new Inferrer(sf, lookup, false, 0, ctx.file);

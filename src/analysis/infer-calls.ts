@@ -223,11 +223,12 @@ export abstract class OpInferrer extends ExprInferrer {
    * list cannot be known, which makes the result unknown. Unread arguments are still visited.
    */
   private opOperands(call: OpCallArgs, receiver?: Operand): Operand[] | undefined {
-    let operands: Operand[] | undefined = [...(receiver ? [receiver] : []), ...call.operands.map((a) => this.operand(a))];
+    let operands: Operand[] | undefined = receiver ? [receiver] : [];
+    for (const a of call.operands) operands.push(this.operand(a));
     const list = call.list;
     if (list) {
       if (ts.isArrayLiteralExpression(list) && !list.elements.some(ts.isSpreadElement)) {
-        operands.push(...list.elements.map((el) => this.operand(el)));
+        for (const el of list.elements) operands.push(this.operand(el));
       } else {
         const v = this.expr(list);
         // An array value with no items may only be one whose length inference does not know.
@@ -268,7 +269,7 @@ export abstract class OpInferrer extends ExprInferrer {
       if (out.k === "tensor" && out.shape === null) args.forEach((a) => this.visit(a));
     }
     if (out) {
-      if (out.k === "tensor") this.entry(e, { kind: "expression", shape: out.shape, prov });
+      if (out.k === "tensor") this.entry(e, { kind: "expression", shape: out.shape, prov, start: 0, end: 0 });
       return out;
     }
     const op = userOp(name);
@@ -331,7 +332,9 @@ export abstract class OpInferrer extends ExprInferrer {
     node: ts.Expression, name: ts.Node, start: number, end: number,
   ): Value {
     const operands = known ?? [];
+    // Arrays of exactly their length (map, not push): the entries below keep them.
     const shapes = operands.map((o) => shapeOf(o.v));
+    const operandOps = operands.map((o) => (o.v.k === "tensor" ? o.v.op : undefined));
     const attrs: OpAttrs = call?.attrs ?? {};
     const label = opLabel(op, shapes, attrs);
     let shape: Shape | null = null;
@@ -362,8 +365,8 @@ export abstract class OpInferrer extends ExprInferrer {
       if (r.ok) shape = r.shape;
       if (r.ok && shape && shapes.length === 2 && op.jacobian === "diagonal" && shapes.some((s) => stretched(s, shape!))) this.broadcasts++;
     }
-    this.entry(name, { kind: "operator", name: op.name, op: op.name, operands: shapes, operandOps: operands.map((o) => (o.v.k === "tensor" ? o.v.op : undefined)), shape, prov: label });
-    this.entry(node, { kind: "expression", shape, prov: label });
+    this.entry(name, { kind: "operator", name: op.name, op: op.name, operands: shapes, operandOps, shape, prov: label, start: 0, end: 0 });
+    this.entry(node, { kind: "expression", shape, prov: label, start: 0, end: 0 });
     return tensor(shape, label, op.name);
   }
 
@@ -411,7 +414,7 @@ export abstract class OpInferrer extends ExprInferrer {
       this.site({ kind: "template", ...p, ...(ops ? { operands: ops } : {}) });
     }
     const prov = r.prov ?? "t`…` template";
-    this.entry(e, { kind: "expression", shape: r.shape, prov });
+    this.entry(e, { kind: "expression", shape: r.shape, prov, start: 0, end: 0 });
     for (const o of r.ops ?? []) {
       const def = getOp(o.op);
       const label = def ? opLabel(def, o.operands, {}) : o.op;

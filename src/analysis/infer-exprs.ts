@@ -6,7 +6,7 @@ import { ts } from "ts-morph";
 import { dimAdd, dimDivExact, dimMul, dimSub, normalizeDim } from "../shape/dim";
 import type { Dim } from "../shape/shape";
 import { typeValue } from "./annotations";
-import { FunctionLikeWithBody, InferBase } from "./infer";
+import { FunctionLikeWithBody, InferBase, MAX_DEPTH, TooDeep } from "./infer";
 import { definitionPass, isInlineCallback, iterationCall } from "./callback-scope";
 import { elementOf, isNumber, isTensor, join, numberValue, UNKNOWN, Value, valueKey } from "./values";
 
@@ -71,7 +71,14 @@ export abstract class ExprInferrer extends InferBase {
   }
 
   expr(e: ts.Expression): Value {
-    return this.deeper(e, () => this.exprInner(e));
+    // `deeper` written out: no closure per expression.
+    if (this.depth >= MAX_DEPTH) throw new TooDeep(e.getStart(this.sf), e.end);
+    this.depth++;
+    try {
+      return this.exprInner(e);
+    } finally {
+      this.depth--;
+    }
   }
 
   private exprInner(e: ts.Expression): Value {
@@ -125,7 +132,7 @@ export abstract class ExprInferrer extends InferBase {
       }
     }
     if (!v) return UNKNOWN;
-    if (isTensor(v)) this.entry(e, { kind: "variable", name: e.text, shape: v.shape, prov: v.prov });
+    if (isTensor(v)) this.entry(e, { kind: "variable", name: e.text, shape: v.shape, prov: v.prov, start: 0, end: 0 });
     return v;
   }
 

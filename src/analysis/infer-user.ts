@@ -239,7 +239,7 @@ export class Inferrer extends OpInferrer {
       };
       out = substValue(sig.returns);
     }
-    if (isTensor(out)) this.entry(e, { kind: "expression", shape: out.shape, prov });
+    if (isTensor(out)) this.entry(e, { kind: "expression", shape: out.shape, prov, start: 0, end: 0 });
     return bindClosures(out, sig.id, args, self, []);
   }
 
@@ -473,7 +473,7 @@ export class Inferrer extends OpInferrer {
     }
     if (own.inConstructor) own.fields.set(name, v);
     else own.assigned.set(name, own.assigned.has(name) ? join(own.assigned.get(name)!, v) : v);
-    if (isTensor(v)) this.entry(target.name, { kind: "variable", name: `this.${name}`, shape: v.shape, prov: v.prov });
+    if (isTensor(v)) this.entry(target.name, { kind: "variable", name: `this.${name}`, shape: v.shape, prov: v.prov, start: 0, end: 0 });
   }
 
   protected classDecl(c: ts.ClassDeclaration | ts.ClassExpression): Value {

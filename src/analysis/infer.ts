@@ -164,12 +164,12 @@ export abstract class InferBase {
     return m;
   }
 
-  protected entry(node: ts.Node, e: Omit<Entry, "start" | "end">): void {
+  /** Callers write `start: 0, end: 0` last in the literal: the object gets its slots at once (set here), no second allocation. */
+  protected entry(node: ts.Node, e: Entry): void {
     if (this.collect) {
-      const entry = e as Entry;
-      entry.start = node.getStart(this.sf) - this.base;
-      entry.end = node.end - this.base;
-      this.entries.push(entry);
+      e.start = node.getStart(this.sf) - this.base;
+      e.end = node.end - this.base;
+      this.entries.push(e);
     }
   }
 
@@ -364,7 +364,7 @@ export abstract class InferBase {
           this.scope.vars.set(pname, { value, ...(p.type ? { declared: decl, annotation: { start: p.type.getStart(this.sf), end: p.type.end } } : decl.k !== "unknown" ? { declared: decl } : {}) });
           if (p.type) this.noteOrigins(decl, p.type, `the annotation of ${pname}`);
           if (isTensor(value)) {
-            this.entry(p.name, { kind: "parameter", name: pname, shape: value.shape, prov: value.prov, decl: true, annotated: !!p.type });
+            this.entry(p.name, { kind: "parameter", name: pname, shape: value.shape, prov: value.prov, decl: true, annotated: !!p.type, start: 0, end: 0 });
           }
         } else {
           params.push({ name: p.name.getText(this.sf), value: decl });
@@ -429,7 +429,14 @@ export abstract class InferBase {
   }
 
   statement(s: ts.Statement): void {
-    this.deeper(s, () => this.statementInner(s));
+    // `deeper` written out: no closure per statement.
+    if (this.depth >= MAX_DEPTH) throw new TooDeep(s.getStart(this.sf), s.end);
+    this.depth++;
+    try {
+      this.statementInner(s);
+    } finally {
+      this.depth--;
+    }
   }
 
   private statementInner(s: ts.Statement): void {
@@ -606,14 +613,14 @@ export abstract class InferBase {
     }
     this.scope.vars.set(name, v);
     if (isTensor(value)) {
-      this.entry(d.name, { kind: "variable", name, shape: value.shape, prov: d.type ? "annotation" : value.prov, decl: true, annotated: !!d.type });
+      this.entry(d.name, { kind: "variable", name, shape: value.shape, prov: d.type ? "annotation" : value.prov, decl: true, annotated: !!d.type, start: 0, end: 0 });
     }
   }
 
   protected bindPattern(p: ts.BindingName, v: Value): void {
     if (ts.isIdentifier(p)) {
       this.scope.vars.set(p.text, { value: v });
-      if (isTensor(v)) this.entry(p, { kind: "variable", name: p.text, shape: v.shape, prov: v.prov, decl: true, annotated: false });
+      if (isTensor(v)) this.entry(p, { kind: "variable", name: p.text, shape: v.shape, prov: v.prov, decl: true, annotated: false, start: 0, end: 0 });
       return;
     }
     if (ts.isObjectBindingPattern(p)) {
@@ -667,7 +674,7 @@ export abstract class InferBase {
     if (shapeChanged(found.value, v)) this.reshaped++;
     found.value = v;
     if (isTensor(v) && ts.isIdentifier(target)) {
-      this.entry(target, { kind: "variable", name, shape: v.shape, prov: v.prov, decl: true, annotated: false, reassigned: true });
+      this.entry(target, { kind: "variable", name, shape: v.shape, prov: v.prov, decl: true, annotated: false, reassigned: true, start: 0, end: 0 });
     }
   }
 

@@ -155,10 +155,16 @@ type SimpleKind = "chainrule" | "chainruleLocal" | "isNamespace" | "alias" | "fn
 
 /** Wraps a lookup so that every question and answer is appended to `deps`. */
 export function recording(base: Lookup, deps: Map<string, Dep>): Lookup {
+  // The answer last recorded per question: asked again (every use of a name asks), the same
+  // answer needs no new key or record (answerKey formats signatures and values).
+  const last = new Map<string, unknown>();
   const ask = <R>(kind: SimpleKind, arg: string): R => {
+    const r = (base[kind] as (a: string) => unknown)(arg) as R;
+    const key = kind + "\0" + arg;
+    if (last.has(key) && last.get(key) === r && deps.has(key)) return r;
+    last.set(key, r);
     const f = (b: Lookup) => (b[kind] as (a: string) => unknown)(arg);
-    const r = f(base) as R;
-    deps.set(kind + "\0" + arg, { answer: answerKey(kind, r), ask: (b) => answerKey(kind, f(b)) });
+    deps.set(key, { answer: answerKey(kind, r), ask: (b) => answerKey(kind, f(b)) });
     return r;
   };
   return {

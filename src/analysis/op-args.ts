@@ -77,21 +77,18 @@ const LITERAL: { readonly [K in AttrName]-?: (e: ts.Expression) => OpAttrs[K] | 
 export function readOpCall(op: OpDef, args: readonly ts.Expression[], method: boolean): OpCallArgs {
   const split = splitCallArgs(op, args, method);
   const attrs: Record<string, unknown> = {};
-  const unread: ts.Expression[] = [...split.extra];
+  const unread: ts.Expression[] = split.extra.slice();
   let nonLiteral = false;
-  for (const [name, node] of Object.entries(split.attrs) as Array<[AttrName, ts.Expression]>) {
-    const v = LITERAL[name](node);
+  for (const name in split.attrs) {
+    const node = split.attrs[name as AttrName]!;
+    const v = LITERAL[name as AttrName](node);
     if (v === undefined) {
       nonLiteral = true;
       unread.push(node);
     } else attrs[name] = v;
   }
-  return {
-    operands: split.operands,
-    ...(split.list ? { list: split.list } : {}),
-    attrs: attrs as OpAttrs,
-    unread,
-    nonLiteral,
-    attrNodes: split.attrs,
-  };
+  const list = split.list;
+  return list
+    ? { operands: split.operands, list, attrs: attrs as OpAttrs, unread, nonLiteral, attrNodes: split.attrs }
+    : { operands: split.operands, attrs: attrs as OpAttrs, unread, nonLiteral, attrNodes: split.attrs };
 }

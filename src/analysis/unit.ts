@@ -203,17 +203,22 @@ export function analyzeUnit(u: UnitTarget, sf: ts.SourceFile, file: string, look
     result.entries = inf.entries;
     result.templateParts = inf.templateParts;
     const ctx = { sf, names: namesOf(rec) };
+    // The unit's own parse errors, the baseline a fix may not exceed: parsed only when some
+    // candidate has parse errors at all (a candidate with none never exceeds it).
     let parseErrors: number | undefined;
-    for (const site of inf.sites) {
-      const draft = diagnose(site, ctx);
-      // Fixes may not add syntax errors; the unit's own count is the baseline (half-typed code has some).
-      const wrap = member ? memberWrapper(member) : undefined;
-      if (draft.candidates.length && parseErrors === undefined) {
+    const wrap = member ? memberWrapper(member) : undefined;
+    const baseline = () => {
+      if (parseErrors === undefined) {
         const whole = wrap ? wrap.prefix + text + wrap.suffix : text;
         parseErrors = parseErrorCount(ts.createSourceFile("unit.ts", whole, ts.ScriptTarget.Latest, false, ts.ScriptKind.TS));
       }
+      return parseErrors;
+    };
+    for (const site of inf.sites) {
+      const draft = diagnose(site, ctx);
+      // Fixes may not add syntax errors; the unit's own count is the baseline (half-typed code has some).
       const fixes = draft.candidates.length
-        ? verifyFixes(draft, { unitText: text, base, file, lookup: rec, expected, parseErrors: parseErrors ?? 0, reshaped: inf.reshaped, ...(member ? { member } : {}) })
+        ? verifyFixes(draft, { unitText: text, base, file, lookup: rec, expected, parseErrors: baseline, reshaped: inf.reshaped, ...(member ? { member } : {}) })
         : [];
       result.diags.push({
         code: draft.code, severity: draft.severity, message: draft.message,

@@ -50,7 +50,22 @@ function commentText(c: ts.JSDocTag["comment"]): string {
   return c.map((p) => p.text).join("");
 }
 
+/**
+ * Read once per node and source file: inference, the unit's metadata and the file's @gradient
+ * targets each ask for the same function's tags. Keyed by the source file too, because an
+ * incremental reparse reuses nodes with their offsets moved. The result is shared: never mutated.
+ */
+const tagCache = new WeakMap<ts.Node, { sf: ts.SourceFile; tags: FunctionTags }>();
+
 export function readTags(fn: ts.Node, sf: ts.SourceFile): FunctionTags {
+  const hit = tagCache.get(fn);
+  if (hit && hit.sf === sf) return hit.tags;
+  const tags = readTagsAfresh(fn, sf);
+  tagCache.set(fn, { sf, tags });
+  return tags;
+}
+
+function readTagsAfresh(fn: ts.Node, sf: ts.SourceFile): FunctionTags {
   const out: FunctionTags = { dims: {}, samples: {}, problems: [] };
   for (const tag of ts.getJSDocTags(jsDocHost(fn))) {
     const name = tag.tagName.text;

@@ -27,20 +27,18 @@ function attrsStart(op: OpDef, method: boolean): number {
 
 /** The argument split of a call of `op`, function form or (with `method`) method form. */
 export function splitCallArgs<E>(op: OpDef, args: readonly E[], method: boolean): ArgSplit<E> {
+  // Plain loops and no spreads: this runs for every op call the analyzer sees.
   const s = op.surface;
   const at = attrsStart(op, method);
   const attrs: Partial<Record<AttrName, E>> = {};
-  s.attrs.forEach((p, i) => {
+  for (let i = 0; i < s.attrs.length; i++) {
     const a = args[at + i];
-    if (a !== undefined) attrs[p.name] = a;
-  });
-  const operands = s.list ? [] : Array.from({ length: at }, (_, i) => args[i]);
-  return {
-    operands,
-    ...(s.list && args[0] !== undefined ? { list: args[0] } : {}),
-    attrs,
-    extra: args.slice(at + s.attrs.length),
-  };
+    if (a !== undefined) attrs[s.attrs[i]!.name] = a;
+  }
+  const operands: Array<E | undefined> = [];
+  if (!s.list) for (let i = 0; i < at; i++) operands.push(args[i]);
+  const extra = args.slice(at + s.attrs.length);
+  return s.list && args[0] !== undefined ? { operands, list: args[0], attrs, extra } : { operands, attrs, extra };
 }
 
 /** The index among the call's arguments at which attribute `name` is written (present or not). */

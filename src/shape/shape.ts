@@ -14,7 +14,16 @@ export function formatDim(d: Dim): string {
 
 /** `[1,H]`: the notation every message and hover uses. */
 export function formatShape(s: MaybeShape): string {
-  return s === null ? "[?]" : `[${s.map(formatDim).join(",")}]`;
+  if (s === null) return "[?]";
+  // One string built in place (no array of dim strings to join): every op's label formats its operands.
+  let out = "[";
+  for (let i = 0; i < s.length; i++) {
+    if (i > 0) out += ",";
+    const d = s[i]!;
+    if (d === undefined && !(i in s)) continue; // a hole, as join renders it
+    out += d === null ? "?" : typeof d === "string" ? d : String(d);
+  }
+  return out + "]";
 }
 
 /** Two dims are statically equal iff both are known and identical (symbolic never equals a number). */

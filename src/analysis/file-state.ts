@@ -8,7 +8,7 @@ import { parseFile } from "./parse";
 import { diagnose } from "../diagnostics/handlers";
 import { formatShape, isFullyKnown } from "../shape/shape";
 import { unwrapFunction } from "./infer";
-import { isMethodProperty } from "./method-properties";
+import { isMethodProperty, isStatic, staticShadowed } from "./method-properties";
 import { bindClosures, Inferrer, Instance } from "./infer-user";
 import { AliasRef, CallProblem, CallResult, ClassSig, Dep, depsHold, FnSig, Lookup, namesOf, recording, ThenCall, thenKey } from "./lookup";
 import type { Entry } from "./entries";
@@ -272,21 +272,24 @@ export class FileState {
       const isCtor = ts.isConstructorDeclaration(m);
       if (!isCtor && !ts.isMethodDeclaration(m) && !ts.isGetAccessorDeclaration(m) && !isMethodProperty(m)) continue;
       // Static methods are units too (analysed without an instance); static getters and properties are not followed.
-      const isStatic = ts.canHaveModifiers(m) && (ts.getModifiers(m) ?? []).some((x) => x.kind === ts.SyntaxKind.StaticKeyword);
-      if (isStatic && !ts.isMethodDeclaration(m)) continue;
+      const stat = isStatic(m);
+      if (stat && !ts.isMethodDeclaration(m)) continue;
       const nameNode = (m as ts.MethodDeclaration | ts.PropertyDeclaration).name;
       const name = isCtor ? "constructor" : nameNode && (ts.isIdentifier(nameNode) || ts.isPrivateIdentifier(nameNode) || ts.isStringLiteral(nameNode)) ? nameNode.text : undefined;
       if (name === undefined) continue;
       // A static method named as an instance member would share its unit's name: not followed.
-      if (isStatic && st.members.some((o) => o !== m && !(ts.getModifiers(o as ts.HasModifiers) ?? []).some((x) => x.kind === ts.SyntaxKind.StaticKeyword) && o.name && ts.isIdentifier(o.name) && o.name.text === name)) continue;
+      if (stat && staticShadowed(st, name)) continue;
       const text = this.text.slice(m.pos, m.end);
-      // Two classes can have members of the same text: the cache key says whose it is.
-      const key = `${cls}${typeParams}${heritage}\0${name}\0${text}`;
+      const unit: Unit = { stmt: st, pos: m.pos, end: m.end, text, member: { cls, name, ...(typeParams ? { typeParams } : {}), ...(heritage ? { heritage } : {}) } };
+      const key = this.cacheKey(unit);
       const prev = this.cache.get(key);
-      if (prev) cache.set(key, prev);
+      if (prev) {
+        cache.set(key, prev);
+        unit.result = prev;
+      }
       members.push(this.units.length);
       this.memberUnit.set(`${cls}.${name}`, this.units.length);
-      this.units.push({ stmt: st, pos: m.pos, end: m.end, text, member: { cls, name, ...(typeParams ? { typeParams } : {}), ...(heritage ? { heritage } : {}) }, ...(prev ? { result: prev } : {}) });
+      this.units.push(unit);
     }
     this.units[owner]!.members = members;
   }
@@ -566,7 +569,7 @@ export class FileState {
   }
 
   private cacheKey(u: Unit): string {
-    // As indexMembers keys it: whose member, in which class header.
+    // Two classes can have members of the same text: a member's key says whose it is, in which class header.
     return u.member ? `${u.member.cls}${u.member.typeParams ?? ""}${u.member.heritage ?? ""}\0${u.member.name}\0${u.text}` : u.text;
   }
 

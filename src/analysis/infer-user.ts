@@ -13,7 +13,7 @@ import { namesOf, type CallProblem, type ClassSig, type FnSig, type ThenCall } f
 import type { Scope } from "./scope";
 import type { Site } from "../diagnostics/sites";
 import type { Entry } from "./entries";
-import { isMethodProperty } from "./method-properties";
+import { isMethodProperty, isStatic, staticShadowed } from "./method-properties";
 import { escape, fullyKnown, isNumber, isTensor, join, LocalFn, shapeOf, substituteValue, tensor, UNKNOWN, Value } from "./values";
 
 /** A method's signature on an instance of a generic class: its dims as the instance binds them. */
@@ -138,10 +138,6 @@ function methodName(m: ts.ClassElement): string | undefined {
     return m.name.text;
   }
   return undefined;
-}
-
-function isStatic(m: ts.Node): boolean {
-  return ts.canHaveModifiers(m) && (ts.getModifiers(m) ?? []).some((x) => x.kind === ts.SyntaxKind.StaticKeyword);
 }
 
 function isParamProperty(p: ts.ParameterDeclaration): boolean {
@@ -594,7 +590,7 @@ export class Inferrer extends OpInferrer {
     }
     if (sig) for (const [f, v] of sig.fields) if (!own.fields.has(f) || !fullyKnown(own.fields.get(f)!)) own.fields.set(f, v);
     // A static named as an instance member would share its member unit (file-state.ts skips it too).
-    for (const n of own.statics.keys()) if (own.methods.has(n) || [...c.members].some((m) => !isStatic(m) && m.name && ts.isIdentifier(m.name) && m.name.text === n)) own.statics.delete(n);
+    for (const n of own.statics.keys()) if (staticShadowed(c, n)) own.statics.delete(n);
     return own;
   }
 
@@ -688,10 +684,6 @@ export class Inferrer extends OpInferrer {
     }
   }
 
-  /**
-   * The closure a call returned (at `then.path`), called with `then.args`: only the closure's own
-   * findings for these arguments, which the caller reports at its call of the closure.
-   */
   /** A closure held by a module variable (`export const net = { apply: (x) => … }`), called with `then.args`. */
   moduleClosure(stmt: ts.Statement, name: string, then: ThenCall): Instance | undefined {
     const cap = this.capture(() => {
@@ -701,6 +693,10 @@ export class Inferrer extends OpInferrer {
     return this.thenCall(cap.value, then);
   }
 
+  /**
+   * The closure a call returned (at `then.path`), called with `then.args`: only the closure's own
+   * findings for these arguments, which the caller reports at its call of the closure.
+   */
   private thenCall(returned: Value, then: ThenCall): Instance | undefined {
     let v: Value | undefined = returned;
     let holder: Value | undefined;

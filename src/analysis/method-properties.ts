@@ -12,7 +12,19 @@ export type MethodProperty = ts.PropertyDeclaration & { readonly initializer: ts
 export function isMethodProperty(m: ts.ClassElement): m is MethodProperty {
   if (!ts.isPropertyDeclaration(m) || m.type || !m.initializer) return false;
   if (!(ts.isIdentifier(m.name) || ts.isPrivateIdentifier(m.name))) return false;
-  if ((ts.getModifiers(m) ?? []).some((x) => x.kind === ts.SyntaxKind.StaticKeyword)) return false;
+  if (isStatic(m)) return false;
   // Not through parentheses: the method's node is the initializer itself (MethodProperty's type).
   return ts.isArrowFunction(m.initializer) || ts.isFunctionExpression(m.initializer);
+}
+
+export function isStatic(m: ts.Node): boolean {
+  return ts.canHaveModifiers(m) && (ts.getModifiers(m) ?? []).some((x) => x.kind === ts.SyntaxKind.StaticKeyword);
+}
+
+/**
+ * Whether an instance member of `c` is also called `name`: a static method of that name would be
+ * the same member unit (`C.name`) as it, so the static one is not followed.
+ */
+export function staticShadowed(c: ts.ClassLikeDeclaration, name: string): boolean {
+  return c.members.some((o) => !isStatic(o) && o.name !== undefined && (ts.isIdentifier(o.name) || ts.isPrivateIdentifier(o.name) || ts.isStringLiteral(o.name)) && o.name.text === name);
 }

@@ -21,7 +21,7 @@ export function formatShape(s: MaybeShape): string {
     if (i > 0) out += ",";
     const d = s[i]!;
     if (d === undefined && !(i in s)) continue; // a hole, as join renders it
-    out += d === null ? "?" : typeof d === "string" ? d : String(d);
+    out += formatDim(d);
   }
   return out + "]";
 }

@@ -6,8 +6,9 @@ import { ts } from "ts-morph";
 import { dimAdd, dimDivExact, dimMul, dimSub, normalizeDim } from "../shape/dim";
 import type { Dim } from "../shape/shape";
 import { typeValue } from "./annotations";
-import { FunctionLikeWithBody, InferBase, MAX_DEPTH, TooDeep } from "./infer";
+import { FunctionLikeWithBody, InferBase } from "./infer";
 import { definitionPass, isInlineCallback, iterationCall } from "./callback-scope";
+import { inheritedMember } from "./lookup";
 import { elementOf, isNumber, isTensor, join, numberValue, UNKNOWN, Value, valueKey } from "./values";
 
 const MATH_CONSTANTS: Record<string, number> = { PI: Math.PI, E: Math.E, LN2: Math.LN2, LN10: Math.LN10, LOG2E: Math.LOG2E, LOG10E: Math.LOG10E, SQRT2: Math.SQRT2, SQRT1_2: Math.SQRT1_2 };
@@ -71,9 +72,7 @@ export abstract class ExprInferrer extends InferBase {
   }
 
   expr(e: ts.Expression): Value {
-    // `deeper` written out: no closure per expression.
-    if (this.depth >= MAX_DEPTH) throw new TooDeep(e.getStart(this.sf), e.end);
-    this.depth++;
+    this.enter(e);
     try {
       return this.exprInner(e);
     } finally {
@@ -301,16 +300,8 @@ export abstract class ExprInferrer extends InferBase {
     if (recv.cls === undefined) return UNKNOWN;
     const m = this.lookup.method(recv.cls, key);
     if (!m) return UNKNOWN;
-    if (this.isGetter(recv.cls, key, 0)) return this.callValue({ k: "fn", id: m.id }, [], node, recv);
+    if (inheritedMember(this.lookup, this.lookup.clsByKey(recv.cls), key, (c) => c.getters.has(key))) return this.callValue({ k: "fn", id: m.id }, [], node, recv);
     return { k: "fn", id: m.id };
-  }
-
-  /** Whether `key` is a getter of the class or, when the class does not declare it, of a base class. */
-  private isGetter(cls: string, key: string, depth: number): boolean {
-    const c = this.lookup.clsByKey(cls);
-    if (!c) return false;
-    if (c.getters.has(key)) return true;
-    return !c.methods.includes(key) && !!c.base && depth < 8 && this.isGetter(c.base, key, depth + 1);
   }
 
   /** Array methods that carry element values; undefined when `name` is not one. */

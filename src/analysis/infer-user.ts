@@ -9,7 +9,7 @@ import { Dim, Shape } from "../shape/shape";
 import { dimOf, instanceOf, typeValue } from "./annotations";
 import { FnInfo, FunctionLikeWithBody, unwrapFunction } from "./infer";
 import { OpInferrer, short } from "./infer-calls";
-import { namesOf, type CallProblem, type ClassSig, type FnSig, type ThenCall } from "./lookup";
+import { inheritedMember, namesOf, type CallProblem, type ClassSig, type FnSig, type ThenCall } from "./lookup";
 import type { Scope } from "./scope";
 import type { Site } from "../diagnostics/sites";
 import type { Entry } from "./entries";
@@ -292,7 +292,7 @@ export class Inferrer extends OpInferrer {
   /** `C.m(…)` where `C` is a class with a static method `m` (local, imported, or inherited through `extends`). */
   protected override staticCall(e: ts.CallExpression, cls: string, name: string): Value | undefined {
     const c = this.lookup.cls(cls);
-    if (!c || !this.hasStatic(c, name, 0)) return undefined;
+    if (!c || !inheritedMember(this.lookup, c, name, (k) => k.statics.includes(name))) return undefined;
     const sig = this.lookup.method(c.key, name);
     return sig ? this.userCall(e, sig, this.argValues(e)) : (this.argValues(e), UNKNOWN);
   }
@@ -308,13 +308,6 @@ export class Inferrer extends OpInferrer {
     const sig = base && !base.typeParams.length ? this.lookup.method(own.base, name) : undefined;
     const self = this.self;
     return sig && self ? this.userCall(e, sig, this.argValues(e), self) : undefined;
-  }
-
-  private hasStatic(c: ClassSig, name: string, depth: number): boolean {
-    if (c.statics.includes(name)) return true;
-    if (c.methods.includes(name) || !c.base || depth > 8) return false;
-    const b = this.lookup.clsByKey(c.base);
-    return !!b && this.hasStatic(b, name, depth + 1);
   }
 
   protected methodCall(e: ts.CallExpression, recv: Value & { k: "obj" }, name: string, args: readonly Value[]): Value {

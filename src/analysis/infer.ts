@@ -207,15 +207,13 @@ export abstract class InferBase {
     }
   }
 
-  /** Deep nesting is cut off with a report rather than a stack overflow. */
-  protected deeper<T>(node: ts.Node, f: () => T): T {
+  /**
+   * Deep nesting is cut off with a report rather than a stack overflow. The caller leaves with
+   * `this.depth--` in a `finally`: no closure per expression or statement on this hot path.
+   */
+  protected enter(node: ts.Node): void {
     if (this.depth >= MAX_DEPTH) throw new TooDeep(node.getStart(this.sf), node.end);
     this.depth++;
-    try {
-      return f();
-    } finally {
-      this.depth--;
-    }
   }
 
   /** Shapes compatible as annotations are compared: `@dims D=784` makes D and 784 one dim. */
@@ -429,9 +427,7 @@ export abstract class InferBase {
   }
 
   statement(s: ts.Statement): void {
-    // `deeper` written out: no closure per statement.
-    if (this.depth >= MAX_DEPTH) throw new TooDeep(s.getStart(this.sf), s.end);
-    this.depth++;
+    this.enter(s);
     try {
       this.statementInner(s);
     } finally {

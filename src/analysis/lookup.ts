@@ -194,6 +194,22 @@ export function recording(base: Lookup, deps: Map<string, Dep>): Lookup {
   };
 }
 
+/** How many classes up an `extends` chain a getter or static method is looked for. */
+const MAX_BASE_CLASSES = 9;
+
+/**
+ * Whether `has` holds for class `c` or, while no class on the way declares `name` itself as an
+ * instance method, for one of its bases (`get weight()` or `static create()` inherited).
+ */
+export function inheritedMember(lookup: Lookup, c: ClassSig | undefined, name: string, has: (c: ClassSig) => boolean): boolean {
+  for (let i = 0; c && i < MAX_BASE_CLASSES; i++) {
+    if (has(c)) return true;
+    if (c.methods.includes(name) || !c.base) return false;
+    c = lookup.clsByKey(c.base);
+  }
+  return false;
+}
+
 export function thenKey(then: ThenCall | undefined): string {
   return then ? `.${then.path.join(".")}(${then.args.map(valueKey).join(",")})` : "";
 }

@@ -20,11 +20,17 @@ const CLI = path.join(root, "dist/cli.js");
 const linux = process.platform === "linux";
 
 let dir: string;
-/** As root, chmod 000 does not stop reads: the unreadable case then runs the CLI as nobody. */
-const asNobody = linux && process.getuid?.() === 0;
+const NOBODY = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--"];
+/**
+ * As root, chmod 000 does not stop reads: the unreadable case then runs the CLI as nobody, where
+ * nobody can read this checkout (a clone under `mktemp -d`, mode 0700, is not: then it runs as
+ * root, and the unreadable file is read like any other).
+ */
+const asNobody = linux && process.getuid?.() === 0 &&
+  spawnSync(NOBODY[0]!, [...NOBODY.slice(1), process.execPath, "-e", `require("fs").accessSync(${JSON.stringify(CLI)}, 4)`]).status === 0;
 
 function cli(args: string[], user = false) {
-  const cmd = user && asNobody ? ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--", process.execPath] : [process.execPath];
+  const cmd = user && asNobody ? [...NOBODY, process.execPath] : [process.execPath];
   const r = spawnSync(cmd[0]!, [...cmd.slice(1), CLI, ...args], { cwd: dir, encoding: "utf8", timeout: 30000 });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr, timedOut: r.error !== undefined };
 }

@@ -165,18 +165,31 @@ function scheduleWrite(script: vm.Script, cacheFile: string): void {
   process.once("exit", write);
 }
 
+/** How many builds of one bundle keep a cache for one Node and set of flags (this one included). */
+export const KEPT_BUILDS = 4;
+
 /**
- * Removes caches of other builds of the same bundle for this Node, so upgrades do not pile up
- * files; another Node's cache (VS Code's, say, next to the terminal's) is left alone.
+ * Removes the oldest caches of other builds of the same bundle for this Node, so upgrades do not
+ * pile up files, but keeps the few written last: two chainrule builds in use side by side (two
+ * projects on different versions, a checkout next to an install) each keep their cache instead of
+ * deleting the other's on every write, which made every start of both a compile from source.
+ * Another Node's cache (VS Code's, say, next to the terminal's) is left alone.
  */
 function prune(kept: string): void {
   const dir = path.dirname(kept);
   const name0 = path.basename(kept);
   const prefix = name0.slice(0, name0.indexOf("-") + 1);
   const suffix = processSuffix();
+  const others: Array<{ file: string; mtime: number }> = [];
   for (const name of readdirSync(dir)) {
-    if (name.startsWith(prefix) && name.endsWith(suffix) && name !== name0) {
-      rmSync(path.join(dir, name), { force: true });
+    if (!name.startsWith(prefix) || !name.endsWith(suffix) || name === name0) continue;
+    const file = path.join(dir, name);
+    try {
+      others.push({ file, mtime: statSync(file).mtimeMs });
+    } catch {
+      // Removed by another process meanwhile.
     }
   }
+  others.sort((a, b) => b.mtime - a.mtime);
+  for (const { file } of others.slice(KEPT_BUILDS - 1)) rmSync(file, { force: true });
 }

@@ -5,7 +5,7 @@
 
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { chmodSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, describe, it } from "node:test";
@@ -78,6 +78,24 @@ describe("the engine's code cache", () => {
     assert.equal(bad.stdout, good.stdout);
     assert.ok(bad.wrote);
     assert.equal(cli(["check", "examples/seed-bug.ts"], dir).cache, "hit");
+  });
+
+  it("a write keeps the caches other builds wrote last and removes the older ones", () => {
+    const dir = freshDir();
+    cli(["check", "examples/seed-bug.ts"], dir);
+    const v8 = path.join(dir, "v8");
+    const [own] = readdirSync(v8);
+    const suffix = own!.slice("engine-".length + 16); // -<flags>-<node>-<arch>.v8cache
+    // Five other builds' caches, the higher the number the more recently written.
+    const other = (i: number) => `engine-${String(i).repeat(16)}${suffix}`;
+    for (let i = 1; i <= 5; i++) {
+      writeFileSync(path.join(v8, other(i)), "x");
+      utimesSync(path.join(v8, other(i)), 1_000_000 + i, 1_000_000 + i);
+    }
+    rmSync(path.join(v8, own!)); // so the next start misses and writes
+    assert.ok(cli(["check", "examples/seed-bug.ts"], dir).wrote);
+    // KEPT_BUILDS (src/startup/load-bundle.ts) is 4: this build's and the three written last.
+    assert.deepEqual(readdirSync(v8).sort(), [own!, other(3), other(4), other(5)].sort());
   });
 
   it("a cache folder others can write is not used (whoever writes it would choose the code run)", { skip: process.platform === "win32" }, () => {

@@ -3,7 +3,8 @@
 // 2,000-line file, its first analysis, and a further 2,000-line file; without the code cache,
 // with it, and with it plus a 16 MB young generation (measured and not adopted: docs/decisions.md).
 // Medians of RUNS, the variants interleaved so that a noisy moment hits each alike.
-// Run: npm run build && node --import tsx bench/startup-phases.ts [--runs 7]
+// Run: npm run build && node --import tsx bench/startup-phases.ts [--runs 7] [--flags "V8 FLAGS" …]
+// (each --flags adds a variant: the code cache plus those flags, to measure a flag before adopting it).
 
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -29,6 +30,7 @@ try {
     ["no code cache", [], { CHAINRULE_NO_CODE_CACHE: "1" }],
     ["code cache", [], {}],
     ["cache + 16 MB young gen", ["--min-semi-space-size=16", "--max-semi-space-size=16"], {}],
+    ...process.argv.flatMap((a, k) => (a === "--flags" ? [[`cache ${process.argv[k + 1]}`, process.argv[k + 1]!.split(" "), {}] as [string, string[], Record<string, string>]] : [])),
   ];
   const run = (flags: string[], env: Record<string, string>): Phases => {
     const r = spawnSync(process.execPath, [...flags, CHILD, a, b], { encoding: "utf8", env: { ...process.env, CHAINRULE_CACHE_DIR: path.join(dir, "cache"), ...env } });
@@ -40,12 +42,12 @@ try {
   for (let k = 0; k < RUNS; k++) variants.forEach(([, flags, env], v) => results[v]!.push(run(flags, env)));
   console.log(`start-up phases, ms, median of ${RUNS} fresh processes (2,000-line file; "second": a further 2,000-line file, parse + analysis)`);
   console.log(`wall / CPU (CPU: the whole process, GC and compiler threads included; less swayed by other load)`);
-  console.log(`  ${"variant".padEnd(24)}${PHASES.map((p) => p.padStart(12)).join("")}   total to first analysis`);
+  console.log(`  ${"variant".padEnd(40)}${PHASES.map((p) => p.padStart(12)).join("")}   total to first analysis`);
   variants.forEach(([name], v) => {
     const cell = (f: (r: Phases) => { wall: number; cpu: number }) =>
       `${median(results[v]!.map((r) => f(r).wall)).toFixed(0)} / ${median(results[v]!.map((r) => f(r).cpu)).toFixed(0)}`.padStart(12);
     const total = (r: Phases) => ({ wall: r.boot.wall + r.load.wall + r.parse.wall + r.analyze.wall, cpu: r.boot.cpu + r.load.cpu + r.parse.cpu + r.analyze.cpu });
-    console.log(`  ${name.padEnd(24)}${PHASES.map((p) => cell((r) => r[p])).join("")}${cell(total)}`);
+    console.log(`  ${name.padEnd(40)}${PHASES.map((p) => cell((r) => r[p])).join("")}${cell(total)}`);
   });
 } finally {
   rmSync(dir, { recursive: true, force: true });

@@ -3,7 +3,10 @@
 // process spawn → first diagnostics of a 2,000-line file, then opening a further 2,000-line file →
 // its diagnostics, and RSS after both; plus `chainrule --version` and `chainrule check
 // examples/seed-bug.ts` as whole processes. Medians of RUNS fresh processes each, and ratios.
-// Run: npm run build && node --import tsx bench/startup.ts [--runs 5]
+// Run: npm run build && node --import tsx bench/startup.ts [--runs 5] [--base DIR] [--flags "V8 FLAGS"]
+// --base DIR: also runs DIR/dist/server.js (another checkout's build, e.g. a worktree of the
+// commit before a change), interleaved with this one, for before/after numbers from one run;
+// --flags: V8 flags for this build's server (to measure a flag before adopting it).
 
 import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
@@ -61,6 +64,8 @@ interface Session {
   secondMs: number;
   /** CPU time (all threads) the server used up to its first diagnostics: less swayed by other load than wall time. */
   firstCpuMs: number;
+  /** CPU time from the first diagnostics to the further file's. */
+  secondCpuMs: number;
   rss: number;
   diagnostics: number;
 }
@@ -81,7 +86,11 @@ function cpuMs(pid: number): number {
  */
 async function session(command: string[], dir: string, a: string, b: string): Promise<Session> {
   const t0 = performance.now();
-  const child = spawn(process.execPath, command, { stdio: ["pipe", "pipe", "ignore"], cwd: dir });
+  // A code cache of the bench's own: in the user's, another chainrule build's processes on the
+  // same machine (a second checkout, another Node's tests) replace this build's cache now and then,
+  // and each such start measures a compile from source instead of a start with the cache.
+  const env = { ...process.env, CHAINRULE_CACHE_DIR: path.join(dir, "cache") };
+  const child = spawn(process.execPath, command, { stdio: ["pipe", "pipe", "ignore"], cwd: dir, env });
   const reader = new StreamMessageReader(child.stdout!);
   reader.partialMessageTimeout = 0; // a half-read message at kill time must not keep this process alive (a re-armed timer)
   const conn: ProtocolConnection = createProtocolConnection(reader, new StreamMessageWriter(child.stdin!));
@@ -118,6 +127,7 @@ async function session(command: string[], dir: string, a: string, b: string): Pr
   const t1 = performance.now();
   await diagnosticsOf(b);
   const secondMs = performance.now() - t1;
+  const secondCpuMs = cpuMs(child.pid!) - firstCpuMs;
   const rss = rssMb(child.pid!);
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   await conn.sendRequest(ShutdownRequest.type).catch(() => undefined);
@@ -125,7 +135,7 @@ async function session(command: string[], dir: string, a: string, b: string): Pr
   await Promise.race([exited, new Promise((r) => setTimeout(r, 2000))]);
   child.kill();
   conn.dispose();
-  return { firstMs, secondMs, firstCpuMs, rss, diagnostics };
+  return { firstMs, secondMs, firstCpuMs, secondCpuMs, rss, diagnostics };
 }
 
 function processMs(args: string[], expectStatus: number): number {
@@ -147,19 +157,33 @@ async function main(): Promise<void> {
   const typeError = `export const notANumber: number = "a string";\n`;
   writeFileSync(a, generate(2000) + typeError);
   writeFileSync(b, generate(2000).replace(/\bloss(\d)/g, "lossB$1").replace(/dLoss/g, "dLossB") + typeError);
+  const flags = arg("flags", "").split(" ").filter(Boolean);
+  const base = arg("base", "");
   const servers: Array<[string, string[]]> = [
-    ["chainrule", [path.join(ROOT, "dist/server.js"), "--stdio"]],
+    ["chainrule", [...flags, path.join(ROOT, "dist/server.js"), "--stdio"]],
+    ...(base ? [["base", [path.join(path.resolve(base), "dist/server.js"), "--stdio"]] as [string, string[]]] : []),
     ["tsgo", [tsgo(), "--lsp", "--stdio"]],
   ];
   try {
     const results = new Map<string, Session[]>(servers.map(([n]) => [n, []]));
-    // Alternate the servers run by run, so a noisy moment on the shared machine hits both.
-    for (let i = 0; i < RUNS; i++) for (const [name, cmd] of servers) results.get(name)!.push(await session(cmd, dir, a, b));
+    // One unmeasured start each writes its code cache (3 s in; the session is shorter, so on exit).
+    for (const [, cmd] of servers.slice(0, -1)) await session(cmd, dir, a, b);
+    // Alternate the servers run by run, so a noisy moment on the shared machine hits both, in an
+    // order reversed every other run, with a pause after each: a server started right after
+    // tsgo's session measured ~400 ms more wall time (not CPU) than one started after chainrule's,
+    // and with a fixed order that was always chainrule.
+    for (let i = 0; i < RUNS; i++) {
+      const order = i % 2 === 0 ? servers : [...servers].reverse();
+      for (const [name, cmd] of order) {
+        results.get(name)!.push(await session(cmd, dir, a, b));
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
     const m = (name: string, k: keyof Session) => median(results.get(name)!.map((s) => s[k]));
     console.log(`server start → first diagnostics of a 2,000-line file, then a further file; median of ${RUNS} fresh processes`);
-    console.log("  server    | start → first diags | (its CPU time) | open further file | RSS    | diagnostics");
+    console.log("  server    | start → first diags | (its CPU time) | open further file | (its CPU time) | RSS    | diagnostics");
     for (const [name] of servers) {
-      console.log(`  ${name.padEnd(9)} | ${m(name, "firstMs").toFixed(0).padStart(16)} ms | ${m(name, "firstCpuMs").toFixed(0).padStart(11)} ms | ${m(name, "secondMs").toFixed(0).padStart(14)} ms | ${String(m(name, "rss")).padStart(3)} MB | ${m(name, "diagnostics")}`);
+      console.log(`  ${name.padEnd(9)} | ${m(name, "firstMs").toFixed(0).padStart(16)} ms | ${m(name, "firstCpuMs").toFixed(0).padStart(11)} ms | ${m(name, "secondMs").toFixed(0).padStart(14)} ms | ${m(name, "secondCpuMs").toFixed(0).padStart(11)} ms | ${String(m(name, "rss")).padStart(3)} MB | ${m(name, "diagnostics")}`);
     }
     const ratio = (k: keyof Session) => (m("chainrule", k) / m("tsgo", k)).toFixed(2);
     console.log(`  ratio chainrule/tsgo: first ${ratio("firstMs")} (target ≤ 1.0), further file ${ratio("secondMs")} (target ≤ 2.0), RSS ${ratio("rss")}`);

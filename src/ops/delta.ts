@@ -6,7 +6,7 @@
 // whose order it restates); test/unit/delta.test.ts holds every rule to its kernel's bits. A rule
 // returns null when it cannot do better than the full forward.
 
-import { broadcastStrides, copyShape, matmul, matmulRowTerms, matmulTerm, matmulTermAt, transpose } from "./kernels";
+import { broadcastStrides, copyShape, foldTerms, matmul, matmulRowTerms, matmulTerm, matmulTermAt, transpose } from "./kernels";
 import type { DeltaBase, OpAttrs, TensorData } from "./types";
 
 type Forward = (inputs: readonly TensorData[], attrs: OpAttrs) => TensorData;
@@ -175,17 +175,14 @@ export function matmulDelta(inputs: readonly TensorData[], _attrs: OpAttrs, chan
     }
     moved.sort((x, y) => x - y);
     const first = moved[0]!;
-    for (let j = 0; j < n; j++) row[j] = base.prefix[first * n + j]!;
-    let next = 0;
-    for (let q = first; q < count; q++) {
-      if (next < moved.length && moved[next] === q) {
-        matmulTerm(a.data, i * k, b.data, k, n, q, term, 0);
-        for (let j = 0; j < n; j++) row[j] = row[j]! + term[j]!;
-        next++;
-      } else {
-        const o = q * n;
-        for (let j = 0; j < n; j++) row[j] = row[j]! + base.terms[o + j]!;
-      }
+    const prefix = base.prefix;
+    for (let j = 0; j < n; j++) row[j] = prefix[first * n + j]!;
+    for (let u = 0; u < moved.length; u++) {
+      const q = moved[u]!;
+      matmulTerm(a.data, i * k, b.data, k, n, q, term, 0);
+      for (let j = 0; j < n; j++) row[j] = row[j]! + term[j]!;
+      // The stored terms up to the next moved one (or the end), in the same order.
+      foldTerms(row, base.terms, n, q + 1, u + 1 < moved.length ? moved[u + 1]! : count);
     }
     data.set(row, i * n);
   }

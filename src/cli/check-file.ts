@@ -46,7 +46,7 @@ export function fileChecker(options: { inputs?: boolean } = {}): (f: FoundFile) 
       raw.set(p, text);
       return text;
     },
-  });
+  }, { frozen: true });
   const inputs = options.inputs ? inputsOf(ws, raw) : undefined;
   return ({ abs, display, problem }) => {
     // A file that cannot be read is that file's diagnostic; the others are still checked.

@@ -37,6 +37,8 @@ export interface FileHostContext {
   fileAt(absPath: string): FileState | undefined;
   /** `./model` from `file` → an absolute path that exists, if any. */
   resolve(fromFile: string, spec: string): string | undefined;
+  /** Nothing ever changes (WorkspaceOptions.frozen): no dependencies recorded, no editor data. */
+  readonly frozen: boolean;
   /** Counters for tests and benchmarks: units analysed afresh, and cached results reused. */
   readonly stats: { analyzed: number; reused: number; failed: number; lastFailure?: string };
 }
@@ -478,9 +480,10 @@ export class FileState {
     this.instancesInProgress.add(key);
     instanceDepth++;
     try {
+      const frozen = this.host.frozen;
       const deps = new Map<string, Dep>();
-      const rec = recording(this.lookup, deps);
-      const inf = new Inferrer(this.sf, rec, true, u.pos, this.file);
+      const rec = frozen ? this.lookup : recording(this.lookup, deps);
+      const inf = new Inferrer(this.sf, rec, !frozen, u.pos, this.file);
       let got: Instance | undefined;
       guarded(inf, u.stmt, () => {
         got = isVar ? inf.moduleClosure(u.stmt, name, then!) : inf.instance(u.stmt, name, args, self, dot > 0 ? r.classes.get(unitName) : undefined, then);
@@ -554,7 +557,7 @@ export class FileState {
         this.host.stats.reused++;
         return cand;
       }
-      const r = analyzeUnit({ stmt: u.stmt, pos: u.pos, end: u.end, gradientTargets: this.gradientTargets, member: u.member }, this.sf, this.file, this.lookup, world);
+      const r = analyzeUnit({ stmt: u.stmt, pos: u.pos, end: u.end, gradientTargets: this.gradientTargets, member: u.member }, this.sf, this.file, this.lookup, world, this.host.frozen);
       this.host.stats.analyzed++;
       if (r.failed) {
         this.host.stats.failed++;

@@ -133,15 +133,16 @@ export function memberWrapper(m: MemberRef): { prefix: string; suffix: string } 
   return { prefix: `class ${m.cls}${m.typeParams ?? ""}${m.heritage ?? ""} {\n`, suffix: "\n}" };
 }
 
-export function analyzeUnit(u: UnitTarget, sf: ts.SourceFile, file: string, lookup: Lookup, validAt: number): UnitResult {
+/** `frozen` (the files never change): no dependencies recorded, no hover entries or template parts. */
+export function analyzeUnit(u: UnitTarget, sf: ts.SourceFile, file: string, lookup: Lookup, validAt: number, frozen = false): UnitResult {
   const stmt = u.stmt;
   const base = u.pos;
   const text = sf.text.slice(u.pos, u.end);
   const deps = new Map<string, Dep>();
   const result: UnitResult = { text, targets: u.gradientTargets.key, deps, validAt, fns: new Map(), classes: new Map(), meta: new Map(), vars: new Map(), entries: [], templateParts: [], diags: [] };
   try {
-    const rec = recording(lookup, deps);
-    const inf = new Inferrer(sf, rec, true, base, file);
+    const rec = frozen ? lookup : recording(lookup, deps);
+    const inf = new Inferrer(sf, rec, !frozen, base, file);
     const member = u.member;
     if (member) {
       guarded(inf, stmt, () => {

@@ -46,11 +46,13 @@ export function fileChecker(options: { inputs?: boolean } = {}): (f: FoundFile) 
       raw.set(p, text);
       return text;
     },
-  });
+  }, { frozen: true });
   const inputs = options.inputs ? inputsOf(ws, raw) : undefined;
   return ({ abs, display, problem }) => {
-    // A file that cannot be read is that file's diagnostic; the others are still checked.
-    const read = problem ? { problem } : readSource(abs);
+    // A file that cannot be read is that file's diagnostic; the others are still checked. One
+    // the workspace already read as an earlier file's import is analysed from that text: not read twice.
+    const known = problem ? undefined : raw.get(abs);
+    const read = problem ? { problem } : known !== undefined ? { text: known } : readSource(abs);
     if ("problem" in read) return { file: display, diagnostics: [unreadable(display, read.problem)] };
     texts.set(abs, read.text);
     const a = ws.analyze(abs);

@@ -9,10 +9,10 @@ import { diagnose } from "../diagnostics/handlers";
 import { formatShape, isFullyKnown } from "../shape/shape";
 import { unwrapFunction } from "./infer";
 import { isMethodProperty, isStatic, staticShadowed } from "./method-properties";
-import { bindClosures, Inferrer, Instance } from "./infer-user";
-import { AliasRef, CallProblem, CallResult, ClassSig, Dep, depsHold, FnSig, Lookup, namesOf, recording, ThenCall, thenKey } from "./lookup";
+import { bindClosures, Instance } from "./infer-user";
+import { AliasRef, CallProblem, CallResult, ClassSig, Dep, depsHold, FnSig, Lookup, namesOf, ThenCall, thenKey } from "./lookup";
 import type { Entry } from "./entries";
-import { analyzeUnit, FnMeta, MemberRef, UnitResult } from "./unit";
+import { analyzeUnit, FnMeta, MemberRef, UnitResult, unitInferrer } from "./unit";
 import { guarded } from "./unit-guard";
 import { gradientTargets, NO_TARGETS, type GradientTargets } from "./gradient-of-targets";
 import { maskDeepNesting, MaskedRegion } from "./deep-nesting";
@@ -480,10 +480,8 @@ export class FileState {
     this.instancesInProgress.add(key);
     instanceDepth++;
     try {
-      const frozen = this.host.frozen;
       const deps = new Map<string, Dep>();
-      const rec = frozen ? this.lookup : recording(this.lookup, deps);
-      const inf = new Inferrer(this.sf, rec, !frozen, u.pos, this.file);
+      const inf = unitInferrer(this.sf, this.lookup, deps, this.host.frozen, u.pos, this.file);
       let got: Instance | undefined;
       guarded(inf, u.stmt, () => {
         got = isVar ? inf.moduleClosure(u.stmt, name, then!) : inf.instance(u.stmt, name, args, self, dot > 0 ? r.classes.get(unitName) : undefined, then);
@@ -494,7 +492,7 @@ export class FileState {
       const ownUnit = mu !== undefined ? this.units[mu]! : u;
       const ownResult = mu !== undefined ? this.result(mu) : r;
       const own = new Set((ownResult?.diags ?? []).map((d) => `${d.code}@${ownUnit.pos + d.start}`));
-      const ctx = { sf: this.sf, names: namesOf(rec) };
+      const ctx = { sf: this.sf, names: namesOf(inf.lookup) };
       const problems: CallProblem[] = [];
       for (const site of [...got.sites, ...inf.sites]) {
         const d = diagnose(site, ctx);

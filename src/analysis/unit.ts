@@ -133,6 +133,15 @@ export function memberWrapper(m: MemberRef): { prefix: string; suffix: string } 
   return { prefix: `class ${m.cls}${m.typeParams ?? ""}${m.heritage ?? ""} {\n`, suffix: "\n}" };
 }
 
+/**
+ * The inferrer of a unit, or of one instance of its function: it records what it reads into `deps`
+ * (to re-confirm the result after an edit) and collects editor data (hover entries, template
+ * parts), unless the files are frozen (WorkspaceOptions.frozen), where neither is ever read.
+ */
+export function unitInferrer(sf: ts.SourceFile, lookup: Lookup, deps: Map<string, Dep>, frozen: boolean, base: number, file: string): Inferrer {
+  return new Inferrer(sf, frozen ? lookup : recording(lookup, deps), !frozen, base, file);
+}
+
 /** `frozen` (the files never change): no dependencies recorded, no hover entries or template parts. */
 export function analyzeUnit(u: UnitTarget, sf: ts.SourceFile, file: string, lookup: Lookup, validAt: number, frozen = false): UnitResult {
   const stmt = u.stmt;
@@ -141,8 +150,8 @@ export function analyzeUnit(u: UnitTarget, sf: ts.SourceFile, file: string, look
   const deps = new Map<string, Dep>();
   const result: UnitResult = { text, targets: u.gradientTargets.key, deps, validAt, fns: new Map(), classes: new Map(), meta: new Map(), vars: new Map(), entries: [], templateParts: [], diags: [] };
   try {
-    const rec = frozen ? lookup : recording(lookup, deps);
-    const inf = new Inferrer(sf, rec, !frozen, base, file);
+    const inf = unitInferrer(sf, lookup, deps, frozen, base, file);
+    const rec = inf.lookup;
     const member = u.member;
     if (member) {
       guarded(inf, stmt, () => {
